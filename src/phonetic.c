@@ -1,0 +1,257 @@
+/*
+ * phonetic.c
+ *	  Phonetic keys and consonant skeletons of name tokens.
+ *
+ * Both keys code a lower-case ASCII token into sound classes chosen for the
+ * ways names are romanized differently, mostly from Arabic, Persian, Russian
+ * and Chinese: q/k/g/c(k) are one class (Qaddafi, Gaddafi, Kadhafi), v/w
+ * one (Vahid, Wahid), ph is f, kh is h, dh is d, th is t, gh is g, sh/sch/ch
+ * keep their own classes, dj/dzh/j are one class, x is k+s.  A Russian "j"
+ * after a vowel and before a consonant or the end is a vowel (Evgenij,
+ * Sergej); so is an initial "y" before a vowel (Yevgeniy ~ Evgeny), and a
+ * final "h" after a vowel (Abdullah ~ Abdulla).  Repeated classes collapse
+ * (Qaddafi ~ Qadafi).
+ *
+ *	- the phonetic key keeps each run of vowels as one vowel mark, so
+ *	  Mohammed, Muhammad and Mohamed share it but Un and Man do not;
+ *	- the skeleton drops vowels altogether, because romanized Arabic script
+ *	  has none ("mhmd" ~ Muhammad).  Its two low bits carry the number of
+ *	  consonant classes (capped at 3) so the scorer trusts a short skeleton
+ *	  less.
+ * Tokens with bytes outside a-z (digits, non-ASCII) get no keys (0).  Keys
+ * are 32-bit hashes of the class strings; 0 is reserved for "none".
+ */
+#include "postgres.h"
+
+#include "common/hashfn.h"
+
+#include "normname.h"
+#include "phonetic.h"
+
+#define MAX_CODE	64
+
+static bool
+is_vowel(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+}
+
+/*
+ * Codes tok into sound classes ('A' = a vowel run); returns the code length,
+ * or -1 if the token is not plain lower-case ASCII letters.
+ */
+static int
+sound_classes(const char *tok, int len, char *code)
+{
+	int			n = 0;
+	int			i = 0;
+
+	if (len <= 0 || len > MAX_CODE)
+		return -1;
+	for (int k = 0; k < len; k++)
+		if (tok[k] < 'a' || tok[k] > 'z')
+			return -1;
+
+	while (i < len)
+	{
+		char		c = tok[i];
+		char		next = i + 1 < len ? tok[i + 1] : '\0';
+		char		cls;
+		int			used = 1;
+
+		switch (c)
+		{
+			case 'a':
+			case 'e':
+			case 'i':
+			case 'o':
+			case 'u':
+				cls = 'A';
+				break;
+			case 'y':
+				cls = 'A';		/* a vowel, also initially before a vowel */
+				break;
+			case 'w':
+			case 'v':
+				cls = 'V';
+				break;
+			case 'j':
+				/* Russian "й" after a vowel: Evgenij, Sergej, Nikolaj */
+				if (i > 0 && is_vowel(tok[i - 1]) && (next == '\0' || !is_vowel(next)))
+					cls = 'A';
+				else
+					cls = 'J';
+				break;
+			case 'p':
+				cls = next == 'h' ? 'F' : 'P';
+				used = next == 'h' ? 2 : 1;
+				break;
+			case 'f':
+				cls = 'F';
+				break;
+			case 'k':
+				if (next == 'h')
+				{
+					cls = 'H';
+					used = 2;
+				}
+				else
+					cls = 'K';
+				break;
+			case 'g':
+				cls = 'K';
+				used = next == 'h' ? 2 : 1;
+				break;
+			case 'q':
+				cls = 'K';
+				break;
+			case 'c':
+				if (next == 'k')
+				{
+					cls = 'K';
+					used = 2;
+				}
+				else if (next == 'h')
+				{
+					cls = 'C';
+					used = 2;
+				}
+				else if (next == 'z' || next == 's')
+				{
+					cls = 'C';
+					used = 2;
+				}
+				else
+					cls = 'C';
+				break;
+			case 's':
+				if (next == 'c' && i + 2 < len && tok[i + 2] == 'h')
+				{
+					cls = 'X';
+					used = 3;
+				}
+				else if (next == 'h')
+				{
+					cls = 'X';
+					used = 2;
+				}
+				else
+					cls = 'S';
+				break;
+			case 't':
+				if (next == 'h')
+				{
+					cls = 'T';
+					used = 2;
+				}
+				else if (next == 's' || next == 'z')
+				{
+					cls = 'C';
+					used = 2;
+				}
+				else if (next == 'c' && i + 2 < len && tok[i + 2] == 'h')
+				{
+					cls = 'C';
+					used = 3;
+				}
+				else
+					cls = 'T';
+				break;
+			case 'd':
+				if (next == 'h')
+				{
+					cls = 'D';
+					used = 2;
+				}
+				else if (next == 'j')
+				{
+					cls = 'J';
+					used = 2;
+				}
+				else if (next == 'z' && i + 2 < len && tok[i + 2] == 'h')
+				{
+					cls = 'J';
+					used = 3;
+				}
+				else
+					cls = 'D';
+				break;
+			case 'z':
+				cls = 'Z';
+				used = next == 'h' ? 2 : 1;
+				break;
+			case 'h':
+				/* a final h after a vowel is silent: Abdullah ~ Abdulla */
+				if (next == '\0' && i > 0 && is_vowel(tok[i - 1]))
+				{
+					i++;
+					continue;
+				}
+				cls = 'H';
+				break;
+			case 'x':
+				if (n == 0 || code[n - 1] != 'K')
+					code[n++] = 'K';
+				cls = 'S';
+				break;
+			default:
+				/* b l m n r: their own classes */
+				cls = (char) (c - 'a' + 'A');
+				break;
+		}
+		if (n == 0 || code[n - 1] != cls)
+			code[n++] = cls;
+		i += used;
+	}
+	return n;
+}
+
+uint32
+NamePhoneticKey(const char *tok, int len)
+{
+	char		code[2 * MAX_CODE];
+	int			n = sound_classes(tok, len, code);
+	uint32		h;
+
+	if (n <= 0)
+		return 0;
+	h = hash_bytes((const unsigned char *) code, n);
+	return h ? h : 1;
+}
+
+uint32
+NameSkeletonKey(const char *tok, int len)
+{
+	char		code[2 * MAX_CODE];
+	char		skel[2 * MAX_CODE];
+	int			n = sound_classes(tok, len, code);
+	int			m = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (code[i] == 'A')
+			continue;
+		if (m == 0 || skel[m - 1] != code[i])
+			skel[m++] = code[i];
+	}
+	if (m == 0)
+		return 0;
+	return (hash_bytes((const unsigned char *) skel, m) & ~(uint32) 3) |
+		(uint32) Min(m, 3);
+}
+
+void
+NameTokenComputeKeys(const char *tok, int len, NameTokenClass cls,
+					 NormNameToken *out)
+{
+	if (cls == NAME_TOKEN_WORD)
+	{
+		out->phonetic = NamePhoneticKey(tok, len);
+		out->skeleton = NameSkeletonKey(tok, len);
+	}
+	else
+	{
+		out->phonetic = 0;
+		out->skeleton = 0;
+	}
+}
