@@ -12,16 +12,26 @@
  * final "h" after a vowel (Abdullah ~ Abdulla).  Repeated classes collapse
  * (Qaddafi ~ Qadafi).
  *
- *	- the phonetic key keeps each run of vowels as one vowel mark, so
- *	  Mohammed, Muhammad and Mohamed share it but Un and Man do not;
+ *	- the phonetic key keeps each run of vowels as one vowel mark (an initial
+ *	  run keeps its group a / e,i,y / o,u: Osama ~ Usama, not Amina ~
+ *	  Yoomoney), so
+ *	  Mohammed, Muhammad and Mohamed share it but Un and Man do not; tokens
+ *	  with fewer than two consonants keep which vowel (a / e,i,y / o,u), so
+ *	  Li and Lu differ;
  *	- the skeleton drops vowels altogether, because romanized Arabic script
  *	  has none ("mhmd" ~ Muhammad).  Its two low bits carry the number of
  *	  consonant classes (capped at 3) so the scorer trusts a short skeleton
  *	  less.
+ * The sound prefix (first three classes) lets "kim" meet "gimjeong" when
+ * joined tokens are compared.  A token starting with the Arabic article
+ * (al-, el-, attached as in romanized Arabic script) also offers the
+ * skeleton of the rest ("alqdhafy" ~ "qaddafi").
  * Tokens with bytes outside a-z (digits, non-ASCII) get no keys (0).  Keys
  * are 32-bit hashes of the class strings; 0 is reserved for "none".
  */
 #include "postgres.h"
+
+#include <ctype.h>
 
 #include "common/hashfn.h"
 
@@ -29,6 +39,7 @@
 #include "phonetic.h"
 
 #define MAX_CODE	64
+#define SOUND_PREFIX_LEN	3
 
 static bool
 is_vowel(char c)
@@ -41,7 +52,7 @@ is_vowel(char c)
  * or -1 if the token is not plain lower-case ASCII letters.
  */
 static int
-sound_classes(const char *tok, int len, char *code)
+sound_classes(const char *tok, int len, char *code, bool vowel_identity)
 {
 	int			n = 0;
 	int			i = 0;
@@ -66,10 +77,12 @@ sound_classes(const char *tok, int len, char *code)
 			case 'i':
 			case 'o':
 			case 'u':
-				cls = 'A';
-				break;
-			case 'y':
-				cls = 'A';		/* a vowel, also initially before a vowel */
+			case 'y':			/* a vowel, also initially before a vowel */
+				/* an initial vowel run keeps its group: Amina is not Yoomoney */
+				if (vowel_identity || n == 0 || (n == 1 && islower((unsigned char) code[0])))
+					cls = c == 'a' ? 'a' : (c == 'o' || c == 'u') ? 'u' : 'i';
+				else
+					cls = 'A';
 				break;
 			case 'w':
 			case 'v':
@@ -78,7 +91,7 @@ sound_classes(const char *tok, int len, char *code)
 			case 'j':
 				/* Russian "й" after a vowel: Evgenij, Sergej, Nikolaj */
 				if (i > 0 && is_vowel(tok[i - 1]) && (next == '\0' || !is_vowel(next)))
-					cls = 'A';
+					cls = (vowel_identity || (n == 1 && islower((unsigned char) code[0]))) ? 'i' : 'A';
 				else
 					cls = 'J';
 				break;
@@ -199,18 +212,29 @@ sound_classes(const char *tok, int len, char *code)
 				cls = (char) (c - 'a' + 'A');
 				break;
 		}
-		if (n == 0 || code[n - 1] != cls)
+		if (n > 0 && islower((unsigned char) cls) && islower((unsigned char) code[n - 1]))
+			code[n - 1] = cls;	/* a vowel run takes its last vowel's class */
+		else if (n == 0 || code[n - 1] != cls)
 			code[n++] = cls;
 		i += used;
 	}
 	return n;
 }
 
-uint32
-NamePhoneticKey(const char *tok, int len)
+static int
+consonants(const char *code, int n)
 {
-	char		code[2 * MAX_CODE];
-	int			n = sound_classes(tok, len, code);
+	int			k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (isupper((unsigned char) code[i]) && code[i] != 'A')
+			k++;
+	return k;
+}
+
+static uint32
+code_hash(const char *code, int n)
+{
 	uint32		h;
 
 	if (n <= 0)
@@ -220,16 +244,37 @@ NamePhoneticKey(const char *tok, int len)
 }
 
 uint32
+NamePhoneticKey(const char *tok, int len)
+{
+	char		code[2 * MAX_CODE];
+	int			n = sound_classes(tok, len, code, false);
+
+	/* short tokens keep their vowels: Li is not Lu */
+	if (n > 0 && consonants(code, n) < 2)
+		n = sound_classes(tok, len, code, true);
+	return code_hash(code, n);
+}
+
+uint32
+NameSoundPrefixKey(const char *tok, int len)
+{
+	char		code[2 * MAX_CODE];
+	int			n = sound_classes(tok, len, code, false);
+
+	return code_hash(code, Min(n, SOUND_PREFIX_LEN));
+}
+
+uint32
 NameSkeletonKey(const char *tok, int len)
 {
 	char		code[2 * MAX_CODE];
 	char		skel[2 * MAX_CODE];
-	int			n = sound_classes(tok, len, code);
+	int			n = sound_classes(tok, len, code, false);
 	int			m = 0;
 
 	for (int i = 0; i < n; i++)
 	{
-		if (code[i] == 'A')
+		if (code[i] == 'A' || islower((unsigned char) code[i]))
 			continue;
 		if (m == 0 || skel[m - 1] != code[i])
 			skel[m++] = code[i];
@@ -238,6 +283,12 @@ NameSkeletonKey(const char *tok, int len)
 		return 0;
 	return (hash_bytes((const unsigned char *) skel, m) & ~(uint32) 3) |
 		(uint32) Min(m, 3);
+}
+
+bool
+NameTokenHasArticle(const char *tok, int len)
+{
+	return len >= 5 && (tok[0] == 'a' || tok[0] == 'e') && tok[1] == 'l';
 }
 
 void

@@ -14,5 +14,9 @@
 
 extern uint32 NamePhoneticKey(const char *tok, int len);
 extern uint32 NameSkeletonKey(const char *tok, int len);
+extern uint32 NameSoundPrefixKey(const char *tok, int len);
+
+/* Starts with an attached Arabic article (al..., el...)? */
+extern bool NameTokenHasArticle(const char *tok, int len);
 
 #endif							/* SANCTIONS_PHONETIC_H */

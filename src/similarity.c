@@ -56,9 +56,11 @@
 #define SIM_EXACT			1.0
 #define SIM_JOINED			0.95
 #define SIM_PHONETIC		0.9
-#define SIM_SKELETON_3		0.85
-#define SIM_SKELETON_2		0.75
-#define SIM_SKELETON_1		0.6
+#define SIM_UNVOCALIZED_3	0.9
+#define SIM_UNVOCALIZED_2	0.85
+#define SIM_UNVOCALIZED_1	0.8
+#define SIM_SKELETON_3		0.8
+#define SIM_SKELETON_2		0.7
 #define SIM_INITIAL			0.6
 #define SIM_JOINED_PHONETIC 0.85
 #define SIM_EDIT_COST		0.6		/* per edit, relative to the longer token */
@@ -93,6 +95,8 @@ typedef struct SimToken
 	uint32		phonetic;
 	uint32		skeleton;
 	uint32		hash;			/* hash of the text */
+	uint32		soundprefix;	/* NameSoundPrefixKey, computed on demand */
+	bool		has_soundprefix;
 	float4		w;
 	bool		used;
 } SimToken;
@@ -163,6 +167,35 @@ share_suffix(const char *a, int la, const char *b, int lb)
 	return ka == kb && memcmp(a + la - ka, b + lb - kb, ka) == 0;
 }
 
+static inline uint32
+sound_prefix(SimToken *t)
+{
+	if (!t->has_soundprefix)
+	{
+		t->soundprefix = t->cls == NAME_TOKEN_WORD ? NameSoundPrefixKey(t->s, t->len) : 0;
+		t->has_soundprefix = true;
+	}
+	return t->soundprefix;
+}
+
+/* Do the tokens share their first or last letters, or first sounds? */
+static bool
+share_affix(SimToken *a, SimToken *b)
+{
+	return share_prefix(a->s, a->len, b->s, b->len) ||
+		share_suffix(a->s, a->len, b->s, b->len) ||
+		(sound_prefix(a) != 0 && sound_prefix(a) == sound_prefix(b));
+}
+
+static inline bool
+vowelless(const SimToken *t)
+{
+	for (int i = 0; i < t->len; i++)
+		if (strchr("aeiou", t->s[i]) != NULL)
+			return false;
+	return true;
+}
+
 /*
  * Optimal string alignment distance (Levenshtein plus adjacent
  * transpositions), or limit + 1 as soon as it must exceed limit.
@@ -211,19 +244,53 @@ osa_distance(const char *a, int la, const char *b, int lb, int limit)
 	return prev[lb];
 }
 
+/*
+ * Credit for equal consonant skeletons: high when one side has no vowels at
+ * all (a romanization of unvocalized script, where the skeleton is all there
+ * is), lower between two vocalized spellings, by skeleton size.
+ */
 static inline double
-skeleton_score(uint32 skeleton)
+skeleton_score(uint32 skeleton, bool unvocalized)
 {
 	int			size = NAME_SKELETON_SIZE(skeleton);
 
-	return size >= 3 ? SIM_SKELETON_3 : size == 2 ? SIM_SKELETON_2 : SIM_SKELETON_1;
+	if (unvocalized)
+		return size >= 3 ? SIM_UNVOCALIZED_3 : size == 2 ? SIM_UNVOCALIZED_2 : SIM_UNVOCALIZED_1;
+	return size >= 3 ? SIM_SKELETON_3 : size == 2 ? SIM_SKELETON_2 : 0;
+}
+
+/* Skeleton rule, also across an attached article (alqdhafy ~ qaddafi). */
+static double
+skeleton_rule(const SimToken *a, const SimToken *b)
+{
+	bool		unvocalized = vowelless(a) || vowelless(b);
+	double		best = 0;
+
+	if (a->skeleton != 0 && a->skeleton == b->skeleton)
+		best = skeleton_score(a->skeleton, unvocalized);
+	for (int side = 0; side < 2; side++)
+	{
+		const SimToken *x = side == 0 ? a : b;
+		const SimToken *y = side == 0 ? b : a;
+
+		if (NameTokenHasArticle(x->s, x->len) && !NameTokenHasArticle(y->s, y->len) &&
+			y->skeleton != 0)
+		{
+			uint32		rest = NameSkeletonKey(x->s + 2, x->len - 2);
+
+			if (rest == y->skeleton)
+				best = Max(best, skeleton_score(rest, unvocalized));
+		}
+	}
+	return best;
 }
 
 /* Pair score of two tokens and the rule that gave it. */
 static double
-pair_score(const SimToken *a, const SimToken *b, SimRule *rule)
+pair_score(SimToken *a, SimToken *b, SimRule *rule)
 {
 	double		best = 0;
+	double		sk;
 
 	*rule = RULE_NONE;
 	if (a->len == b->len && memcmp(a->s, b->s, a->len) == 0)
@@ -248,7 +315,7 @@ pair_score(const SimToken *a, const SimToken *b, SimRule *rule)
 		best = SIM_PHONETIC;
 		*rule = RULE_PHONETIC;
 	}
-	if (share_prefix(a->s, a->len, b->s, b->len) || share_suffix(a->s, a->len, b->s, b->len))
+	if (share_affix(a, b))
 	{
 		int			budget = edit_budget(Min(a->len, b->len));
 
@@ -268,12 +335,20 @@ pair_score(const SimToken *a, const SimToken *b, SimRule *rule)
 			}
 		}
 	}
-	if (a->skeleton != 0 && a->skeleton == b->skeleton && skeleton_score(a->skeleton) > best)
+	sk = skeleton_rule(a, b);
+	if (sk > best)
 	{
-		best = skeleton_score(a->skeleton);
+		best = sk;
 		*rule = RULE_TRANSLITERATION;
 	}
 	return best;
+}
+
+/* Can a token be one part of a joined token?  Words and legal forms (JSC). */
+static inline bool
+joinable(const SimToken *t)
+{
+	return t->cls == NAME_TOKEN_WORD || t->cls == NAME_TOKEN_LEGAL_FORM;
 }
 
 /*
@@ -281,29 +356,26 @@ pair_score(const SimToken *a, const SimToken *b, SimRule *rule)
  * each part must share its first or last letters with w.
  */
 static double
-joined_score(const SimToken *w, const SimToken *p1, const SimToken *p2)
+joined_score(SimToken *w, SimToken *p1, SimToken *p2)
 {
 	char		buf[2 * 256];
 	double		best = 0;
 
-	if (w->cls != NAME_TOKEN_WORD || p1->cls != NAME_TOKEN_WORD || p2->cls != NAME_TOKEN_WORD)
-		return 0;
-	if (abs(w->len - (p1->len + p2->len)) > edit_budget(w->len))
+	if (w->cls != NAME_TOKEN_WORD || !joinable(p1) || !joinable(p2))
 		return 0;
 	for (int order = 0; order < 2; order++)
 	{
-		const SimToken *x = order == 0 ? p1 : p2;
-		const SimToken *y = order == 0 ? p2 : p1;
+		SimToken   *x = order == 0 ? p1 : p2;
+		SimToken   *y = order == 0 ? p2 : p1;
 		int			len = x->len + y->len;
 		int			budget = edit_budget(Min(w->len, len));
 		int			d;
 
-		if (!share_prefix(w->s, w->len, x->s, x->len) ||
-			!share_suffix(w->s, w->len, y->s, y->len))
+		if (!share_affix(w, x) || !share_affix(w, y))
 			continue;
 		memcpy(buf, x->s, x->len);
 		memcpy(buf + x->len, y->s, y->len);
-		d = osa_distance(buf, len, w->s, w->len, budget);
+		d = osa_distance(buf, len, w->s, w->len, budget);	/* budget+1 if lengths differ more */
 		if (d == 0)
 			return SIM_JOINED;
 		if (d <= budget)
@@ -328,6 +400,7 @@ load_tokens(const NormName *n, SimToken *t)
 		t[i].skeleton = d->skeleton;
 		t[i].hash = NameTokenTextHash(t[i].s, t[i].len);
 		t[i].w = NameTokenWeightOf(t[i].s, t[i].len, t[i].cls, t[i].hash);
+		t[i].has_soundprefix = false;
 		t[i].used = false;
 	}
 }
@@ -378,15 +451,14 @@ add_join_cands(CandList *cl, SimToken *w, int nw, SimToken *p, int np, bool w_is
 			continue;
 		for (int j = 0; j < np; j++)
 		{
-			if (!share_prefix(w[i].s, w[i].len, p[j].s, p[j].len) || p[j].len >= w[i].len)
+			if (p[j].len >= w[i].len || !joinable(&p[j]) || !share_affix(&w[i], &p[j]))
 				continue;
-			for (int k = 0; k < np; k++)
+			for (int k = j + 1; k < np; k++)
 			{
 				double		s;
 				SimCand		c;
 
-				if (k == j || !share_suffix(w[i].s, w[i].len, p[k].s, p[k].len) ||
-					p[k].len >= w[i].len)
+				if (p[k].len >= w[i].len || !joinable(&p[k]) || !share_affix(&w[i], &p[k]))
 					continue;
 				s = joined_score(&w[i], &p[j], &p[k]);
 				if (s <= 0)
@@ -579,7 +651,8 @@ enum
 	KEY_SKELETON,
 	KEY_PREFIX,
 	KEY_SUFFIX,
-	KEY_INITIAL
+	KEY_INITIAL,
+	KEY_SOUND_PREFIX
 };
 
 static inline uint32
@@ -594,21 +667,42 @@ NameTokenBlockKeys(const NormName *n, int i, uint32 *keys)
 	const NormNameToken *t = &n->tokens[i];
 	const char *s = NormNameTokenText(n, i);
 	int			len = t->len;
+	int			affix = Min(len, AFFIX_LEN);
 	int			k = 0;
 
 	keys[k++] = tagged_key(KEY_EXACT, s, len);
-	if (t->cls == NAME_TOKEN_NUMBER || t->cls == NAME_TOKEN_LEGAL_FORM)
+	if (t->cls == NAME_TOKEN_NUMBER)
 		return k;
-	if (len >= 1)
-		keys[k++] = tagged_key(KEY_INITIAL, s, 1);
+	if (t->cls == NAME_TOKEN_LEGAL_FORM)
+	{
+		/* a legal form can be part of a joined token: JSC + ARGUMENT */
+		keys[k++] = tagged_key(KEY_PREFIX, s, affix);
+		keys[k++] = tagged_key(KEY_SUFFIX, s + len - affix, affix);
+		return k;
+	}
+	keys[k++] = tagged_key(KEY_INITIAL, s, 1);
 	if (t->cls != NAME_TOKEN_WORD || len == 1)
 		return k;
 	if (t->phonetic != 0)
 		keys[k++] = hash_combine(KEY_PHONETIC, t->phonetic);
 	if (t->skeleton != 0)
 		keys[k++] = hash_combine(KEY_SKELETON, t->skeleton);
-	keys[k++] = tagged_key(KEY_PREFIX, s, Min(len, AFFIX_LEN));
-	keys[k++] = tagged_key(KEY_SUFFIX, s + len - Min(len, AFFIX_LEN), Min(len, AFFIX_LEN));
+	keys[k++] = tagged_key(KEY_PREFIX, s, affix);
+	keys[k++] = tagged_key(KEY_SUFFIX, s + len - affix, affix);
+	{
+		uint32		sp = NameSoundPrefixKey(s, len);
+
+		if (sp != 0)
+			keys[k++] = hash_combine(KEY_SOUND_PREFIX, sp);
+	}
+	if (NameTokenHasArticle(s, len))
+	{
+		uint32		rest = NameSkeletonKey(s + 2, len - 2);
+
+		if (rest != 0)
+			keys[k++] = hash_combine(KEY_SKELETON, rest);
+	}
+	Assert(k <= NAMESIM_MAX_TOKEN_KEYS);
 	return k;
 }
 
