@@ -68,6 +68,13 @@
 #define BOUND_SLACK			1e-5	/* float rounding margin of the bound */
 #define AFFIX_LEN			3		/* prefix / suffix block key length */
 
+/*
+ * Hidden: pg_trgm exports a global of the same name, and a backend that
+ * loads both libraries must not bind one's references to the other's.
+ */
+#if defined(__GNUC__)
+__attribute__((visibility("hidden")))
+#endif
 double		similarity_threshold = 0.8;
 
 typedef enum SimRule
