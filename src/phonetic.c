@@ -23,9 +23,10 @@
  *	  consonant classes (capped at 3) so the scorer trusts a short skeleton
  *	  less.
  * The sound prefix (first three classes) lets "kim" meet "gimjeong" when
- * joined tokens are compared.  A token starting with the Arabic article
- * (al-, el-, attached as in romanized Arabic script) also offers the
- * skeleton of the rest ("alqdhafy" ~ "qaddafi").
+ * joined tokens are compared.  The reduced skeleton drops what romanized
+ * Arabic script adds: an attached article (al-, el-: "alqdhafy" ~ "qaddafi")
+ * and, in a token without vowels, a final t for ta marbuta ("khdrt" ~
+ * "khadra").
  * Tokens with bytes outside a-z (digits, non-ASCII) get no keys (0).  Keys
  * are 32-bit hashes of the class strings; 0 is reserved for "none".
  */
@@ -85,6 +86,8 @@ sound_classes(const char *tok, int len, char *code, bool vowel_identity)
 					cls = 'A';
 				break;
 			case 'w':
+				cls = 'W';		/* v in the phonetic key, dropped by the skeleton */
+				break;
 			case 'v':
 				cls = 'V';
 				break;
@@ -181,10 +184,10 @@ sound_classes(const char *tok, int len, char *code, bool vowel_identity)
 					cls = 'J';
 					used = 2;
 				}
-				else if (next == 'z' && i + 2 < len && tok[i + 2] == 'h')
+				else if (next == 'z')
 				{
-					cls = 'J';
-					used = 3;
+					cls = 'J';	/* dz, dzh: Russian renderings of j */
+					used = (i + 2 < len && tok[i + 2] == 'h') ? 3 : 2;
 				}
 				else
 					cls = 'D';
@@ -243,15 +246,32 @@ code_hash(const char *code, int n)
 	return h ? h : 1;
 }
 
+/* The phonetic key's classes: w sounds as v. */
+static int
+phonetic_classes(const char *tok, int len, char *code, bool vowel_identity)
+{
+	int			n = sound_classes(tok, len, code, vowel_identity);
+	int			m = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		char		c = code[i] == 'W' ? 'V' : code[i];
+
+		if (m == 0 || code[m - 1] != c || islower((unsigned char) c))
+			code[m++] = c;
+	}
+	return n <= 0 ? n : m;
+}
+
 uint32
 NamePhoneticKey(const char *tok, int len)
 {
 	char		code[2 * MAX_CODE];
-	int			n = sound_classes(tok, len, code, false);
+	int			n = phonetic_classes(tok, len, code, false);
 
 	/* short tokens keep their vowels: Li is not Lu */
 	if (n > 0 && consonants(code, n) < 2)
-		n = sound_classes(tok, len, code, true);
+		n = phonetic_classes(tok, len, code, true);
 	return code_hash(code, n);
 }
 
@@ -259,11 +279,15 @@ uint32
 NameSoundPrefixKey(const char *tok, int len)
 {
 	char		code[2 * MAX_CODE];
-	int			n = sound_classes(tok, len, code, false);
+	int			n = phonetic_classes(tok, len, code, false);
 
 	return code_hash(code, Min(n, SOUND_PREFIX_LEN));
 }
 
+/*
+ * The skeleton: consonant classes only, without the semivowel w (a long
+ * vowel in romanized Arabic: nwaz ~ nawaz), f and v as one, no final h.
+ */
 uint32
 NameSkeletonKey(const char *tok, int len)
 {
@@ -274,15 +298,50 @@ NameSkeletonKey(const char *tok, int len)
 
 	for (int i = 0; i < n; i++)
 	{
-		if (code[i] == 'A' || islower((unsigned char) code[i]))
+		char		c = code[i];
+
+		if (c == 'A' || c == 'W' || islower((unsigned char) c))
 			continue;
-		if (m == 0 || skel[m - 1] != code[i])
-			skel[m++] = code[i];
+		if (c == 'V')
+			c = 'F';
+		if (m == 0 || skel[m - 1] != c)
+			skel[m++] = c;
 	}
+	if (m > 1 && skel[m - 1] == 'H')
+		m--;
 	if (m == 0)
 		return 0;
 	return (hash_bytes((const unsigned char *) skel, m) & ~(uint32) 3) |
 		(uint32) Min(m, 3);
+}
+
+static bool
+has_vowel(const char *tok, int len)
+{
+	for (int i = 0; i < len; i++)
+		if (tok[i] == 'a' || tok[i] == 'e' || tok[i] == 'i' || tok[i] == 'o' || tok[i] == 'u')
+			return true;
+	return false;
+}
+
+uint32
+NameReducedSkeletonKey(const char *tok, int len)
+{
+	bool		reduced = false;
+
+	if (NameTokenHasArticle(tok, len))
+	{
+		tok += 2;
+		len -= 2;
+		reduced = true;
+	}
+	/* ta marbuta: unvocalized "...t" for vocalized "...a" / "...ah" */
+	if (len >= 4 && tok[len - 1] == 't' && !has_vowel(tok, len))
+	{
+		len--;
+		reduced = true;
+	}
+	return reduced ? NameSkeletonKey(tok, len) : 0;
 }
 
 bool

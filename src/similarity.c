@@ -67,6 +67,8 @@
 #define NUMBER_MISMATCH_CAP	0.5
 #define BOUND_SLACK			1e-5	/* float rounding margin of the bound */
 #define AFFIX_LEN			3		/* prefix / suffix block key length */
+#define ENDS_MIN_LEN		5		/* tokens with a first+last letter key */
+#define INITIAL_CREDIT		0.25		/* weight an initial ~ word pair covers */
 
 /*
  * Hidden: pg_trgm exports a global of the same name, and a backend that
@@ -149,7 +151,7 @@ is_initial(const SimToken *t)
 	return t->cls == NAME_TOKEN_INITIAL || (t->cls == NAME_TOKEN_WORD && t->len == 1);
 }
 
-/* Edits allowed between tokens whose shorter one has len bytes. */
+/* Edits allowed between tokens whose longer one has len bytes. */
 static inline int
 edit_budget(int len)
 {
@@ -174,6 +176,14 @@ share_suffix(const char *a, int la, const char *b, int lb)
 	return ka == kb && memcmp(a + la - ka, b + lb - kb, ka) == 0;
 }
 
+/* Same first and last letter, both tokens long enough for two edits. */
+static inline bool
+share_ends(const char *a, int la, const char *b, int lb)
+{
+	return la >= ENDS_MIN_LEN && lb >= ENDS_MIN_LEN &&
+		a[0] == b[0] && a[la - 1] == b[lb - 1];
+}
+
 static inline uint32
 sound_prefix(SimToken *t)
 {
@@ -191,6 +201,7 @@ share_affix(SimToken *a, SimToken *b)
 {
 	return share_prefix(a->s, a->len, b->s, b->len) ||
 		share_suffix(a->s, a->len, b->s, b->len) ||
+		share_ends(a->s, a->len, b->s, b->len) ||
 		(sound_prefix(a) != 0 && sound_prefix(a) == sound_prefix(b));
 }
 
@@ -266,29 +277,28 @@ skeleton_score(uint32 skeleton, bool unvocalized)
 	return size >= 3 ? SIM_SKELETON_3 : size == 2 ? SIM_SKELETON_2 : 0;
 }
 
-/* Skeleton rule, also across an attached article (alqdhafy ~ qaddafi). */
+/*
+ * Skeleton rule: equal skeletons, also after dropping what a romanization
+ * of Arabic script adds (phonetic.c: article, ta marbuta).
+ */
 static double
 skeleton_rule(const SimToken *a, const SimToken *b)
 {
 	bool		unvocalized = vowelless(a) || vowelless(b);
+	uint32		ra,
+				rb;
 	double		best = 0;
 
-	if (a->skeleton != 0 && a->skeleton == b->skeleton)
+	if (a->skeleton == 0 || b->skeleton == 0)
+		return 0;
+	if (a->skeleton == b->skeleton)
 		best = skeleton_score(a->skeleton, unvocalized);
-	for (int side = 0; side < 2; side++)
-	{
-		const SimToken *x = side == 0 ? a : b;
-		const SimToken *y = side == 0 ? b : a;
-
-		if (NameTokenHasArticle(x->s, x->len) && !NameTokenHasArticle(y->s, y->len) &&
-			y->skeleton != 0)
-		{
-			uint32		rest = NameSkeletonKey(x->s + 2, x->len - 2);
-
-			if (rest == y->skeleton)
-				best = Max(best, skeleton_score(rest, unvocalized));
-		}
-	}
+	ra = NameReducedSkeletonKey(a->s, a->len);
+	rb = NameReducedSkeletonKey(b->s, b->len);
+	if (ra != 0 && ra == b->skeleton)
+		best = Max(best, skeleton_score(ra, unvocalized));
+	if (rb != 0 && rb == a->skeleton)
+		best = Max(best, skeleton_score(rb, unvocalized));
 	return best;
 }
 
@@ -309,14 +319,7 @@ pair_score(SimToken *a, SimToken *b, SimRule *rule)
 		a->cls == NAME_TOKEN_LEGAL_FORM || b->cls == NAME_TOKEN_LEGAL_FORM)
 		return 0;
 	if (is_initial(a) || is_initial(b))
-	{
-		if (!(is_initial(a) && is_initial(b)) && a->s[0] == b->s[0])
-		{
-			*rule = RULE_INITIAL;
-			return SIM_INITIAL;
-		}
-		return 0;
-	}
+		return 0;				/* see pair_initials() */
 	if (a->phonetic != 0 && a->phonetic == b->phonetic)
 	{
 		best = SIM_PHONETIC;
@@ -324,7 +327,7 @@ pair_score(SimToken *a, SimToken *b, SimRule *rule)
 	}
 	if (share_affix(a, b))
 	{
-		int			budget = edit_budget(Min(a->len, b->len));
+		int			budget = edit_budget(Max(a->len, b->len));
 
 		if (budget > 0)
 		{
@@ -375,7 +378,7 @@ joined_score(SimToken *w, SimToken *p1, SimToken *p2)
 		SimToken   *x = order == 0 ? p1 : p2;
 		SimToken   *y = order == 0 ? p2 : p1;
 		int			len = x->len + y->len;
-		int			budget = edit_budget(Min(w->len, len));
+		int			budget = edit_budget(Max(w->len, len));
 		int			d;
 
 		if (!share_affix(w, x) || !share_affix(w, y))
@@ -501,6 +504,60 @@ cand_free(const SimCand *c, const SimToken *q, const SimToken *l)
 		!l[c->l[0]].used && (c->l[1] < 0 || !l[c->l[1]].used);
 }
 
+/*
+ * Initials: an initial left unaligned on one side credits a word with its
+ * first letter left unaligned on the other, once some other pair aligned.
+ * Each side covers at most INITIAL_CREDIT weight by it, so "J. Smith" ~
+ * "John Smith" gets partial credit and the index needs no key per first
+ * letter (NameSimUpperBound allows for this credit).
+ */
+static void
+pair_initials(SimToken *q, int na, SimToken *l, int nb, CandList *cl)
+{
+	cl->n = 0;
+	for (int i = 0; i < na; i++)
+	{
+		for (int j = 0; j < nb; j++)
+		{
+			SimCand		c;
+
+			if (q[i].used || l[j].used || is_initial(&q[i]) == is_initial(&l[j]) ||
+				q[i].s[0] != l[j].s[0] ||
+				(q[i].cls != NAME_TOKEN_WORD && q[i].cls != NAME_TOKEN_INITIAL) ||
+				(l[j].cls != NAME_TOKEN_WORD && l[j].cls != NAME_TOKEN_INITIAL))
+				continue;
+			c.score = SIM_INITIAL;
+			c.wsum = Min(q[i].w, INITIAL_CREDIT) + Min(l[j].w, INITIAL_CREDIT);
+			/* the word's weight decides which word an initial stands for */
+			c.tiebreak = q[i].hash ^ l[j].hash;
+			c.rule = RULE_INITIAL;
+			c.q[0] = i;
+			c.q[1] = -1;
+			c.l[0] = j;
+			c.l[1] = -1;
+			cand_add(cl, &c);
+		}
+	}
+}
+
+/* Sorts candidates best first (insertion sort: lists are short). */
+static void
+sort_cands(CandList *cl)
+{
+	for (int i = 1; i < cl->n; i++)
+	{
+		SimCand		c = cl->c[i];
+		int			j = i - 1;
+
+		while (j >= 0 && cand_before(&c, &cl->c[j]))
+		{
+			cl->c[j + 1] = cl->c[j];
+			j--;
+		}
+		cl->c[j + 1] = c;
+	}
+}
+
 /* The score; fills ex (palloc'd alignment) when not NULL. */
 static double
 score_names(const NormName *a, const NormName *b, SimExplain *ex)
@@ -560,48 +617,42 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 	if (nb >= 1 && na >= 2)
 		add_join_cands(&cl, l, nb, q, na, false);
 
-	/* insertion sort: lists are short */
-	for (int i = 1; i < cl.n; i++)
-	{
-		SimCand		c = cl.c[i];
-		int			j = i - 1;
-
-		while (j >= 0 && cand_before(&c, &cl.c[j]))
-		{
-			cl.c[j + 1] = cl.c[j];
-			j--;
-		}
-		cl.c[j + 1] = c;
-	}
-
 	if (ex)
 		ex->chosen = palloc(sizeof(SimCand) * Max(1, Min(na, nb) * 2));
-	for (int i = 0; i < cl.n; i++)
+	for (int round = 0; round < 2; round++)
 	{
-		SimCand    *c = &cl.c[i];
-		double		w = 0;
-
-		if (!cand_free(c, q, l))
-			continue;
-		for (int k = 0; k < 2; k++)
+		/* round 0: real pairs; round 1: initials, if anything aligned */
+		if (round == 1)
 		{
-			if (c->q[k] >= 0)
-			{
-				q[c->q[k]].used = true;
-				aq += q[c->q[k]].w;
-				w += q[c->q[k]].w;
-			}
-			if (c->l[k] >= 0)
-			{
-				l[c->l[k]].used = true;
-				al += l[c->l[k]].w;
-				w += l[c->l[k]].w;
-			}
+			if (qden <= 0)
+				break;
+			pair_initials(q, na, l, nb, &cl);
 		}
-		qnum += c->score * w;
-		qden += w;
-		if (ex)
-			ex->chosen[ex->nchosen++] = *c;
+		sort_cands(&cl);
+		for (int i = 0; i < cl.n; i++)
+		{
+			SimCand    *c = &cl.c[i];
+
+			if (!cand_free(c, q, l))
+				continue;
+			for (int k = 0; k < 2; k++)
+			{
+				if (c->q[k] >= 0)
+				{
+					q[c->q[k]].used = true;
+					aq += round == 0 ? q[c->q[k]].w : Min(q[c->q[k]].w, INITIAL_CREDIT);
+				}
+				if (c->l[k] >= 0)
+				{
+					l[c->l[k]].used = true;
+					al += round == 0 ? l[c->l[k]].w : Min(l[c->l[k]].w, INITIAL_CREDIT);
+				}
+			}
+			qnum += c->score * c->wsum;
+			qden += c->wsum;
+			if (ex)
+				ex->chosen[ex->nchosen++] = *c;
+		}
 	}
 	if (cl.c != cl.local)
 		pfree(cl.c);
@@ -658,7 +709,7 @@ enum
 	KEY_SKELETON,
 	KEY_PREFIX,
 	KEY_SUFFIX,
-	KEY_INITIAL,
+	KEY_ENDS,
 	KEY_SOUND_PREFIX
 };
 
@@ -687,9 +738,8 @@ NameTokenBlockKeys(const NormName *n, int i, uint32 *keys)
 		keys[k++] = tagged_key(KEY_SUFFIX, s + len - affix, affix);
 		return k;
 	}
-	keys[k++] = tagged_key(KEY_INITIAL, s, 1);
 	if (t->cls != NAME_TOKEN_WORD || len == 1)
-		return k;
+		return k;				/* initials: exact only, see pair_initials() */
 	if (t->phonetic != 0)
 		keys[k++] = hash_combine(KEY_PHONETIC, t->phonetic);
 	if (t->skeleton != 0)
@@ -702,12 +752,17 @@ NameTokenBlockKeys(const NormName *n, int i, uint32 *keys)
 		if (sp != 0)
 			keys[k++] = hash_combine(KEY_SOUND_PREFIX, sp);
 	}
-	if (NameTokenHasArticle(s, len))
+	if (len >= ENDS_MIN_LEN)
 	{
-		uint32		rest = NameSkeletonKey(s + 2, len - 2);
+		char		ends[2] = {s[0], s[len - 1]};
 
-		if (rest != 0)
-			keys[k++] = hash_combine(KEY_SKELETON, rest);
+		keys[k++] = tagged_key(KEY_ENDS, ends, 2);
+	}
+	{
+		uint32		reduced = NameReducedSkeletonKey(s, len);
+
+		if (reduced != 0)
+			keys[k++] = hash_combine(KEY_SKELETON, reduced);
 	}
 	Assert(k <= NAMESIM_MAX_TOKEN_KEYS);
 	return k;
@@ -725,10 +780,13 @@ NameSimUpperBound(const NormName *q, const float4 *w, uint64 mask)
 	for (int i = 0; i < q->ntokens; i++)
 	{
 		bool		in = (mask & ((uint64) 1 << i)) != 0;
+		int			cls = q->tokens[i].cls;
 
 		total += w[i];
 		if (in)
 			inmask += w[i];
+		else if (cls == NAME_TOKEN_WORD || cls == NAME_TOKEN_INITIAL)
+			inmask += Min(w[i], INITIAL_CREDIT);	/* pair_initials() */
 	}
 	if (total <= 0)
 		return 0;
@@ -903,20 +961,13 @@ sanctions_explain_similarity(PG_FUNCTION_ARGS)
 	for (int i = 0; i < ex.nchosen; i++)
 	{
 		SimCand    *c = &ex.chosen[i];
-		double		w = 0;
 
 		for (int k = 0; k < 2; k++)
 		{
 			if (c->q[k] >= 0)
-			{
 				useda[(int) c->q[k]] = true;
-				w += wa[(int) c->q[k]];
-			}
 			if (c->l[k] >= 0)
-			{
 				usedb[(int) c->l[k]] = true;
-				w += wb[(int) c->l[k]];
-			}
 		}
 		if (i > 0)
 			appendStringInfoString(&buf, ", ");
@@ -927,7 +978,7 @@ sanctions_explain_similarity(PG_FUNCTION_ARGS)
 		appendStringInfo(&buf, ", \"rule\": \"%s\", \"score\": ", rule_names[c->rule]);
 		append_float(&buf, c->score);
 		appendStringInfoString(&buf, ", \"weight\": ");
-		append_float(&buf, w);
+		append_float(&buf, c->wsum);
 		appendStringInfoChar(&buf, '}');
 	}
 	appendStringInfoString(&buf, "], \"unmatched_query\": ");

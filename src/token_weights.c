@@ -9,8 +9,9 @@
  *	                  (1 when there are no statistics, or the token is unseen)
  *	  generic word:   at most 0.15 (org descriptors of data/reference/symbols.yml)
  *	  name particle:  at most 0.25 (bin, abu, ould, jr ...)
+ *	  patronymic:     at most 0.5 (-ovich, -evna ...: often left out)
  *	  legal form:     0.1
- *	  initial:        0.3
+ *	  initial:        0.25
  *	  number:         1 (numbers must agree, see similarity.c)
  * N and df (names containing the token) come from sanctions.token_stats,
  * filled by sanctions.refresh_token_stats() from sanctions.entity_name.
@@ -48,7 +49,8 @@
 #define WEIGHT_GENERIC_WORD		0.15
 #define WEIGHT_PARTICLE			0.25
 #define WEIGHT_LEGAL_FORM		0.1
-#define WEIGHT_INITIAL			0.3
+#define WEIGHT_INITIAL			0.25
+#define WEIGHT_PATRONYMIC		0.5
 #define WEIGHT_NUMBER			1.0
 
 typedef struct TokenStatsEntry
@@ -89,6 +91,26 @@ in_sorted_list(const char *const *list, size_t n, const char *tok, int len)
 	memcpy(buf, tok, len);
 	buf[len] = '\0';
 	return bsearch(&key, list, n, sizeof(char *), compare_cstring) != NULL;
+}
+
+/* East Slavic patronymics, which screened names often leave out. */
+static bool
+is_patronymic(const char *tok, int len)
+{
+	static const char *const endings[] = {
+		"ovich", "evich", "ovych", "evych", "ovna", "evna", "ivna", "ichna"
+	};
+
+	if (len < 7)
+		return false;
+	for (int i = 0; i < (int) lengthof(endings); i++)
+	{
+		int			el = strlen(endings[i]);
+
+		if (memcmp(tok + len - el, endings[i], el) == 0)
+			return true;
+	}
+	return false;
 }
 
 static void
@@ -200,6 +222,8 @@ NameTokenWeightOf(const char *tok, int len, int cls, uint32 texthash)
 		w = Min(w, WEIGHT_GENERIC_WORD);
 	else if (in_sorted_list(person_particles, lengthof(person_particles), tok, len))
 		w = Min(w, WEIGHT_PARTICLE);
+	else if (is_patronymic(tok, len))
+		w = Min(w, WEIGHT_PATRONYMIC);
 	return (float4) w;
 }
 
