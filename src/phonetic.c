@@ -4,8 +4,8 @@
  *
  * Both keys code a lower-case ASCII token into sound classes chosen for the
  * ways names are romanized differently, mostly from Arabic, Persian, Russian
- * and Chinese: q/k/g/c(k) are one class (Qaddafi, Gaddafi, Kadhafi), v/w
- * one (Vahid, Wahid), ph is f, kh is h, dh is d, th is t, gh is g, sh/sch/ch
+ * and Chinese: q/k/g/c (before a, o, u or a consonant) are one class (Qaddafi, Gaddafi, Kadhafi), v/w
+ * one (Vahid, Wahid), ph is f, kh is h, dh is d, th is t, gh is g, sh/sch and ch/tsh/tch/ts/c (before e, i, y)
  * keep their own classes, dj/dzh/j are one class, x is k+s.  A Russian "j"
  * after a vowel and before a consonant or the end is a vowel (Evgenij,
  * Sergej); so is an initial "y" before a vowel (Yevgeniy ~ Evgeny), and a
@@ -137,8 +137,10 @@ sound_classes(const char *tok, int len, char *code, bool vowel_identity)
 					cls = 'C';
 					used = 2;
 				}
+				else if (next == 'e' || next == 'i' || next == 'y' || next == '\0')
+					cls = 'C';	/* also Russian c (ts, ch) */
 				else
-					cls = 'C';
+					cls = 'K';	/* Carlos ~ Karlos */
 				break;
 			case 's':
 				if (next == 'c' && i + 2 < len && tok[i + 2] == 'h')
@@ -160,15 +162,15 @@ sound_classes(const char *tok, int len, char *code, bool vowel_identity)
 					cls = 'T';
 					used = 2;
 				}
+				else if ((next == 's' || next == 'c') && i + 2 < len && tok[i + 2] == 'h')
+				{
+					cls = 'C';	/* tsh, tch: ch */
+					used = 3;
+				}
 				else if (next == 's' || next == 'z')
 				{
 					cls = 'C';
 					used = 2;
-				}
-				else if (next == 'c' && i + 2 < len && tok[i + 2] == 'h')
-				{
-					cls = 'C';
-					used = 3;
 				}
 				else
 					cls = 'T';
@@ -286,7 +288,8 @@ NameSoundPrefixKey(const char *tok, int len)
 
 /*
  * The skeleton: consonant classes only, without the semivowel w (a long
- * vowel in romanized Arabic: nwaz ~ nawaz), f and v as one, no final h.
+ * vowel in romanized Arabic: nwaz ~ nawaz), f and v as one, s and z as one,
+ * no final h.
  */
 uint32
 NameSkeletonKey(const char *tok, int len)
@@ -304,6 +307,8 @@ NameSkeletonKey(const char *tok, int len)
 			continue;
 		if (c == 'V')
 			c = 'F';
+		else if (c == 'Z')
+			c = 'S';
 		if (m == 0 || skel[m - 1] != c)
 			skel[m++] = c;
 	}
@@ -315,11 +320,12 @@ NameSkeletonKey(const char *tok, int len)
 		(uint32) Min(m, 3);
 }
 
+/* e, i, o, u: romanized Arabic script has only a (alif) */
 static bool
 has_vowel(const char *tok, int len)
 {
 	for (int i = 0; i < len; i++)
-		if (tok[i] == 'a' || tok[i] == 'e' || tok[i] == 'i' || tok[i] == 'o' || tok[i] == 'u')
+		if (tok[i] == 'e' || tok[i] == 'i' || tok[i] == 'o' || tok[i] == 'u')
 			return true;
 	return false;
 }

@@ -205,11 +205,15 @@ share_affix(SimToken *a, SimToken *b)
 		(sound_prefix(a) != 0 && sound_prefix(a) == sound_prefix(b));
 }
 
+/*
+ * Does the token look like a romanization of unvocalized (Arabic) script,
+ * where only alif gives an "a" and long vowels come out as w / y?
+ */
 static inline bool
 vowelless(const SimToken *t)
 {
 	for (int i = 0; i < t->len; i++)
-		if (strchr("aeiou", t->s[i]) != NULL)
+		if (t->s[i] == 'e' || t->s[i] == 'i' || t->s[i] == 'o' || t->s[i] == 'u')
 			return false;
 	return true;
 }
