@@ -32,8 +32,6 @@
  */
 #include "postgres.h"
 
-#include <ctype.h>
-
 #include "common/hashfn.h"
 
 #include "normname.h"
@@ -41,6 +39,13 @@
 
 #define MAX_CODE	64
 #define SOUND_PREFIX_LEN	3
+
+/* Vowel-group classes are lower case: a, i, u. */
+static inline bool
+is_vowel_class(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
 
 static bool
 is_vowel(char c)
@@ -53,7 +58,7 @@ is_vowel(char c)
  * or -1 if the token is not plain lower-case ASCII letters.
  */
 static int
-sound_classes(const char *tok, int len, char *code, bool vowel_identity)
+sound_classes(const char *tok, int len, char *code, bool vowel_identity, int max_codes)
 {
 	int			n = 0;
 	int			i = 0;
@@ -64,7 +69,7 @@ sound_classes(const char *tok, int len, char *code, bool vowel_identity)
 		if (tok[k] < 'a' || tok[k] > 'z')
 			return -1;
 
-	while (i < len)
+	while (i < len && (max_codes == 0 || n <= max_codes))
 	{
 		char		c = tok[i];
 		char		next = i + 1 < len ? tok[i + 1] : '\0';
@@ -80,7 +85,7 @@ sound_classes(const char *tok, int len, char *code, bool vowel_identity)
 			case 'u':
 			case 'y':			/* a vowel, also initially before a vowel */
 				/* an initial vowel run keeps its group: Amina is not Yoomoney */
-				if (vowel_identity || n == 0 || (n == 1 && islower((unsigned char) code[0])))
+				if (vowel_identity || n == 0 || (n == 1 && is_vowel_class(code[0])))
 					cls = c == 'a' ? 'a' : (c == 'o' || c == 'u') ? 'u' : 'i';
 				else
 					cls = 'A';
@@ -94,7 +99,7 @@ sound_classes(const char *tok, int len, char *code, bool vowel_identity)
 			case 'j':
 				/* Russian "й" after a vowel: Evgenij, Sergej, Nikolaj */
 				if (i > 0 && is_vowel(tok[i - 1]) && (next == '\0' || !is_vowel(next)))
-					cls = (vowel_identity || (n == 1 && islower((unsigned char) code[0]))) ? 'i' : 'A';
+					cls = (vowel_identity || (n == 1 && is_vowel_class(code[0]))) ? 'i' : 'A';
 				else
 					cls = 'J';
 				break;
@@ -217,7 +222,7 @@ sound_classes(const char *tok, int len, char *code, bool vowel_identity)
 				cls = (char) (c - 'a' + 'A');
 				break;
 		}
-		if (n > 0 && islower((unsigned char) cls) && islower((unsigned char) code[n - 1]))
+		if (n > 0 && is_vowel_class(cls) && is_vowel_class(code[n - 1]))
 			code[n - 1] = cls;	/* a vowel run takes its last vowel's class */
 		else if (n == 0 || code[n - 1] != cls)
 			code[n++] = cls;
@@ -232,7 +237,7 @@ consonants(const char *code, int n)
 	int			k = 0;
 
 	for (int i = 0; i < n; i++)
-		if (isupper((unsigned char) code[i]) && code[i] != 'A')
+		if (!is_vowel_class(code[i]) && code[i] != 'A')
 			k++;
 	return k;
 }
@@ -250,16 +255,16 @@ code_hash(const char *code, int n)
 
 /* The phonetic key's classes: w sounds as v. */
 static int
-phonetic_classes(const char *tok, int len, char *code, bool vowel_identity)
+phonetic_classes(const char *tok, int len, char *code, bool vowel_identity, int max_codes)
 {
-	int			n = sound_classes(tok, len, code, vowel_identity);
+	int			n = sound_classes(tok, len, code, vowel_identity, max_codes);
 	int			m = 0;
 
 	for (int i = 0; i < n; i++)
 	{
 		char		c = code[i] == 'W' ? 'V' : code[i];
 
-		if (m == 0 || code[m - 1] != c || islower((unsigned char) c))
+		if (m == 0 || code[m - 1] != c || is_vowel_class(c))
 			code[m++] = c;
 	}
 	return n <= 0 ? n : m;
@@ -269,11 +274,11 @@ uint32
 NamePhoneticKey(const char *tok, int len)
 {
 	char		code[2 * MAX_CODE];
-	int			n = phonetic_classes(tok, len, code, false);
+	int			n = phonetic_classes(tok, len, code, false, 0);
 
 	/* short tokens keep their vowels: Li is not Lu */
 	if (n > 0 && consonants(code, n) < 2)
-		n = phonetic_classes(tok, len, code, true);
+		n = phonetic_classes(tok, len, code, true, 0);
 	return code_hash(code, n);
 }
 
@@ -281,7 +286,7 @@ uint32
 NameSoundPrefixKey(const char *tok, int len)
 {
 	char		code[2 * MAX_CODE];
-	int			n = phonetic_classes(tok, len, code, false);
+	int			n = phonetic_classes(tok, len, code, false, SOUND_PREFIX_LEN + 1);
 
 	return code_hash(code, Min(n, SOUND_PREFIX_LEN));
 }
@@ -296,14 +301,14 @@ NameSkeletonKey(const char *tok, int len)
 {
 	char		code[2 * MAX_CODE];
 	char		skel[2 * MAX_CODE];
-	int			n = sound_classes(tok, len, code, false);
+	int			n = sound_classes(tok, len, code, false, 0);
 	int			m = 0;
 
 	for (int i = 0; i < n; i++)
 	{
 		char		c = code[i];
 
-		if (c == 'A' || c == 'W' || islower((unsigned char) c))
+		if (c == 'A' || c == 'W' || is_vowel_class(c))
 			continue;
 		if (c == 'V')
 			c = 'F';

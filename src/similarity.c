@@ -106,6 +106,8 @@ typedef struct SimToken
 	uint32		hash;			/* hash of the text */
 	uint32		soundprefix;	/* NameSoundPrefixKey, computed on demand */
 	bool		has_soundprefix;
+	uint32		reduced;		/* NameReducedSkeletonKey, computed on demand */
+	bool		has_reduced;
 	float4		w;
 	bool		used;
 } SimToken;
@@ -159,12 +161,21 @@ edit_budget(int len)
 }
 
 static inline bool
+same_bytes(const char *a, const char *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static inline bool
 share_prefix(const char *a, int la, const char *b, int lb)
 {
 	int			ka = Min(la, AFFIX_LEN),
 				kb = Min(lb, AFFIX_LEN);
 
-	return ka == kb && memcmp(a, b, ka) == 0;
+	return ka == kb && same_bytes(a, b, ka);
 }
 
 static inline bool
@@ -173,7 +184,48 @@ share_suffix(const char *a, int la, const char *b, int lb)
 	int			ka = Min(la, AFFIX_LEN),
 				kb = Min(lb, AFFIX_LEN);
 
-	return ka == kb && memcmp(a + la - ka, b + lb - kb, ka) == 0;
+	return ka == kb && same_bytes(a + la - ka, b + lb - kb, ka);
+}
+
+/*
+ * A coarse grouping of first letters that tokens with the same sound prefix
+ * (phonetic.c) almost always share: a cheap filter before coding them.
+ */
+static inline char
+first_letter_group(char c)
+{
+	switch (c)
+	{
+		case 'a':
+		case 'e':
+		case 'i':
+		case 'o':
+		case 'u':
+		case 'y':
+			return 'a';
+		case 'c':
+		case 'g':
+		case 'h':
+		case 'k':
+		case 'q':
+		case 'x':
+			return 'k';
+		case 'b':
+		case 'f':
+		case 'p':
+		case 'v':
+		case 'w':
+			return 'f';
+		case 'd':
+		case 'j':
+		case 't':
+			return 't';
+		case 's':
+		case 'z':
+			return 's';
+		default:
+			return c;
+	}
 }
 
 /* Same first and last letter, both tokens long enough for two edits. */
@@ -199,10 +251,14 @@ sound_prefix(SimToken *t)
 static bool
 share_affix(SimToken *a, SimToken *b)
 {
-	return share_prefix(a->s, a->len, b->s, b->len) ||
+	if (share_prefix(a->s, a->len, b->s, b->len) ||
 		share_suffix(a->s, a->len, b->s, b->len) ||
-		share_ends(a->s, a->len, b->s, b->len) ||
-		(sound_prefix(a) != 0 && sound_prefix(a) == sound_prefix(b));
+		share_ends(a->s, a->len, b->s, b->len))
+		return true;
+	/* sound prefixes cost a coding each: only for alike first letters */
+	if (first_letter_group(a->s[0]) != first_letter_group(b->s[0]))
+		return false;
+	return sound_prefix(a) != 0 && sound_prefix(a) == sound_prefix(b);
 }
 
 /*
@@ -285,25 +341,33 @@ skeleton_score(uint32 skeleton, bool unvocalized)
  * Skeleton rule: equal skeletons, also after dropping what a romanization
  * of Arabic script adds (phonetic.c: article, ta marbuta).
  */
-static double
-skeleton_rule(const SimToken *a, const SimToken *b)
+static inline uint32
+reduced_skeleton(SimToken *t)
 {
-	bool		unvocalized = vowelless(a) || vowelless(b);
-	uint32		ra,
-				rb;
-	double		best = 0;
+	if (!t->has_reduced)
+	{
+		t->reduced = NameReducedSkeletonKey(t->s, t->len);
+		t->has_reduced = true;
+	}
+	return t->reduced;
+}
+
+static double
+skeleton_rule(SimToken *a, SimToken *b)
+{
+	uint32		matched = 0;
 
 	if (a->skeleton == 0 || b->skeleton == 0)
 		return 0;
 	if (a->skeleton == b->skeleton)
-		best = skeleton_score(a->skeleton, unvocalized);
-	ra = NameReducedSkeletonKey(a->s, a->len);
-	rb = NameReducedSkeletonKey(b->s, b->len);
-	if (ra != 0 && ra == b->skeleton)
-		best = Max(best, skeleton_score(ra, unvocalized));
-	if (rb != 0 && rb == a->skeleton)
-		best = Max(best, skeleton_score(rb, unvocalized));
-	return best;
+		matched = a->skeleton;
+	else if (reduced_skeleton(a) != 0 && reduced_skeleton(a) == b->skeleton)
+		matched = b->skeleton;
+	else if (reduced_skeleton(b) != 0 && reduced_skeleton(b) == a->skeleton)
+		matched = a->skeleton;
+	if (matched == 0)
+		return 0;
+	return skeleton_score(matched, vowelless(a) || vowelless(b));
 }
 
 /* Pair score of two tokens and the rule that gave it. */
@@ -329,11 +393,10 @@ pair_score(SimToken *a, SimToken *b, SimRule *rule)
 		best = SIM_PHONETIC;
 		*rule = RULE_PHONETIC;
 	}
-	if (share_affix(a, b))
 	{
 		int			budget = edit_budget(Max(a->len, b->len));
 
-		if (budget > 0)
+		if (budget > 0 && abs(a->len - b->len) <= budget && share_affix(a, b))
 		{
 			int			d = osa_distance(a->s, a->len, b->s, b->len, budget);
 
@@ -365,38 +428,37 @@ joinable(const SimToken *t)
 	return t->cls == NAME_TOKEN_WORD || t->cls == NAME_TOKEN_LEGAL_FORM;
 }
 
+/* May x be the first part of w joined: same first letters or sounds? */
+static inline bool
+join_head(SimToken *w, SimToken *x)
+{
+	return share_prefix(w->s, w->len, x->s, x->len) ||
+		(first_letter_group(w->s[0]) == first_letter_group(x->s[0]) &&
+		 sound_prefix(w) != 0 && sound_prefix(w) == sound_prefix(x));
+}
+
 /*
- * Score of whole token w against parts p1 and p2 joined (in either order);
- * each part must share its first or last letters with w.
+ * Score of whole token w against x and y joined in this order; x shares the
+ * first letters or sounds of w and y its last letters (block keys).
  */
 static double
-joined_score(SimToken *w, SimToken *p1, SimToken *p2)
+joined_score(SimToken *w, SimToken *x, SimToken *y)
 {
 	char		buf[2 * 256];
+	int			len = x->len + y->len;
+	int			budget = edit_budget(Max(w->len, len));
 	double		best = 0;
+	int			d;
 
-	if (w->cls != NAME_TOKEN_WORD || !joinable(p1) || !joinable(p2))
-		return 0;
-	for (int order = 0; order < 2; order++)
-	{
-		SimToken   *x = order == 0 ? p1 : p2;
-		SimToken   *y = order == 0 ? p2 : p1;
-		int			len = x->len + y->len;
-		int			budget = edit_budget(Max(w->len, len));
-		int			d;
-
-		if (!share_affix(w, x) || !share_affix(w, y))
-			continue;
-		memcpy(buf, x->s, x->len);
-		memcpy(buf + x->len, y->s, y->len);
-		d = osa_distance(buf, len, w->s, w->len, budget);	/* budget+1 if lengths differ more */
-		if (d == 0)
-			return SIM_JOINED;
-		if (d <= budget)
-			best = Max(best, SIM_JOINED * (1.0 - SIM_EDIT_COST * d / Max(w->len, len)));
-		if (w->phonetic != 0 && NamePhoneticKey(buf, len) == w->phonetic)
-			best = Max(best, SIM_JOINED_PHONETIC);
-	}
+	memcpy(buf, x->s, x->len);
+	memcpy(buf + x->len, y->s, y->len);
+	d = osa_distance(buf, len, w->s, w->len, budget);	/* budget+1 if lengths differ more */
+	if (d == 0)
+		return SIM_JOINED;
+	if (d <= budget)
+		best = SIM_JOINED * (1.0 - SIM_EDIT_COST * d / Max(w->len, len));
+	if (w->phonetic != 0 && NamePhoneticKey(buf, len) == w->phonetic)
+		best = Max(best, SIM_JOINED_PHONETIC);
 	return best;
 }
 
@@ -406,15 +468,19 @@ load_tokens(const NormName *n, SimToken *t)
 	for (int i = 0; i < n->ntokens; i++)
 	{
 		const NormNameToken *d = &n->tokens[i];
+		uint64		key;
 
 		t[i].s = NormNameTokenText(n, i);
 		t[i].len = d->len;
 		t[i].cls = d->cls;
 		t[i].phonetic = d->phonetic;
 		t[i].skeleton = d->skeleton;
-		t[i].hash = NameTokenTextHash(t[i].s, t[i].len);
-		t[i].w = NameTokenWeightOf(t[i].s, t[i].len, t[i].cls, t[i].hash);
+		key = NameTokenKey(t[i].s, t[i].len, t[i].cls);
+
+		t[i].hash = (uint32) key;
+		t[i].w = NameTokenWeightOf(t[i].s, t[i].len, t[i].cls, key);
 		t[i].has_soundprefix = false;
+		t[i].has_reduced = false;
 		t[i].used = false;
 	}
 }
@@ -465,14 +531,15 @@ add_join_cands(CandList *cl, SimToken *w, int nw, SimToken *p, int np, bool w_is
 			continue;
 		for (int j = 0; j < np; j++)
 		{
-			if (p[j].len >= w[i].len || !joinable(&p[j]) || !share_affix(&w[i], &p[j]))
+			if (p[j].len >= w[i].len || !joinable(&p[j]) || !join_head(&w[i], &p[j]))
 				continue;
-			for (int k = j + 1; k < np; k++)
+			for (int k = 0; k < np; k++)
 			{
 				double		s;
 				SimCand		c;
 
-				if (p[k].len >= w[i].len || !joinable(&p[k]) || !share_affix(&w[i], &p[k]))
+				if (k == j || p[k].len >= w[i].len || !joinable(&p[k]) ||
+					!share_suffix(w[i].s, w[i].len, p[k].s, p[k].len))
 					continue;
 				s = joined_score(&w[i], &p[j], &p[k]);
 				if (s <= 0)

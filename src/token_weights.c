@@ -16,7 +16,8 @@
  * N and df (names containing the token) come from sanctions.token_stats,
  * filled by sanctions.refresh_token_stats() from sanctions.entity_name.
  * Each backend loads the table once into a hash keyed by the token's hash
- * (a collision only borrows another token's weight).  A statement trigger
+ * (a collision only borrows another token's weight), and remembers computed
+ * weights in a small direct-mapped cache.  A statement trigger
  * on the table sends a relcache invalidation for it, so every backend drops
  * its copy at its next transaction or command boundary after the change
  * commits, and reloads on next use.
@@ -66,6 +67,22 @@ static double stats_names = 0;	/* N: names counted; 0 = no statistics */
 static bool stats_valid = false;
 static bool stats_callback_registered = false;
 static Oid	stats_relid = InvalidOid;
+
+/*
+ * Computed weights, direct-mapped by a 64-bit hash of class and text, so a
+ * comparison pays one probe per token; cleared whenever the statistics
+ * reload.
+ */
+#define WEIGHT_CACHE_SIZE	4096
+typedef struct WeightCacheEntry
+{
+	uint64		key;
+	float4		w;
+	bool		filled;
+} WeightCacheEntry;
+static WeightCacheEntry weight_cache[WEIGHT_CACHE_SIZE];
+
+static uint32 token_text_hash(const char *tok, int len);
 
 static void
 token_stats_inval_callback(Datum arg, Oid relid)
@@ -174,7 +191,7 @@ load_token_stats(void)
 			if (null1 || null2)
 				continue;
 			t = DatumGetTextPP(tok);
-			h = NameTokenTextHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+			h = token_text_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 			e = hash_search(stats_hash, &h, HASH_ENTER, &found);
 			e->names = found ? Max(e->names, (int32) DatumGetInt64(cnt)) : (int32) DatumGetInt64(cnt);
 			CHECK_FOR_INTERRUPTS();
@@ -185,16 +202,18 @@ load_token_stats(void)
 	SPI_finish();
 }
 
-uint32
-NameTokenTextHash(const char *tok, int len)
+static uint32
+token_text_hash(const char *tok, int len)
 {
 	return hash_bytes((const unsigned char *) tok, len);
 }
 
-float4
-NameTokenWeightOf(const char *tok, int len, int cls, uint32 texthash)
+/* The weight of a token, computed from the statistics and the lists. */
+static float4
+compute_weight(const char *tok, int len, int cls)
 {
 	double		w = 1.0;
+	uint32		texthash = token_text_hash(tok, len);
 
 	switch (cls)
 	{
@@ -227,11 +246,34 @@ NameTokenWeightOf(const char *tok, int len, int cls, uint32 texthash)
 	return (float4) w;
 }
 
+float4
+NameTokenWeightOf(const char *tok, int len, int cls, uint64 key)
+{
+	WeightCacheEntry *e = &weight_cache[key & (WEIGHT_CACHE_SIZE - 1)];
+
+	if (e->key != key || !e->filled)
+	{
+		e->w = compute_weight(tok, len, cls);
+		e->key = key;
+		e->filled = true;
+	}
+	return e->w;
+}
+
+uint64
+NameTokenKey(const char *tok, int len, int cls)
+{
+	return hash_bytes_extended((const unsigned char *) tok, len, cls);
+}
+
 void
 NameTokenWeightsPrepare(void)
 {
 	if (!stats_valid)
+	{
 		load_token_stats();
+		memset(weight_cache, 0, sizeof(weight_cache));
+	}
 }
 
 void
@@ -243,7 +285,8 @@ NameTokenWeights(const NormName *n, float4 *w)
 		const char *t = NormNameTokenText(n, i);
 		int			len = n->tokens[i].len;
 
-		w[i] = NameTokenWeightOf(t, len, n->tokens[i].cls, NameTokenTextHash(t, len));
+		w[i] = NameTokenWeightOf(t, len, n->tokens[i].cls,
+								 NameTokenKey(t, len, n->tokens[i].cls));
 	}
 }
 
