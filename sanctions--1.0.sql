@@ -269,6 +269,56 @@ CREATE OPERATOR sanctions.<-> (
 COMMENT ON OPERATOR sanctions.<-> (sanctions.normname, sanctions.normname) IS
   'Name distance 1 - sanctions.similarity, for ORDER BY ... LIMIT k.';
 
+-- text on either side: the cast from text is an assignment cast, so a text
+-- column needs these (C functions that normalize it like the cast).
+CREATE FUNCTION sanctions.similarity_match(text, sanctions.normname) RETURNS boolean
+    LANGUAGE C STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'sanctions_similarity_match_text';
+COMMENT ON FUNCTION sanctions.similarity_match(text, sanctions.normname) IS
+  'sanctions.similarity_match with the first name given as text (normalized like the cast).';
+CREATE FUNCTION sanctions.similarity_match(sanctions.normname, text) RETURNS boolean
+    LANGUAGE C STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'sanctions_similarity_match_text';
+COMMENT ON FUNCTION sanctions.similarity_match(sanctions.normname, text) IS
+  'sanctions.similarity_match with the second name given as text (normalized like the cast).';
+CREATE FUNCTION sanctions.similarity_distance(text, sanctions.normname) RETURNS float4
+    LANGUAGE C STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'sanctions_similarity_distance_text';
+COMMENT ON FUNCTION sanctions.similarity_distance(text, sanctions.normname) IS
+  'sanctions.similarity_distance with the first name given as text (normalized like the cast).';
+CREATE FUNCTION sanctions.similarity_distance(sanctions.normname, text) RETURNS float4
+    LANGUAGE C STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'sanctions_similarity_distance_text';
+COMMENT ON FUNCTION sanctions.similarity_distance(sanctions.normname, text) IS
+  'sanctions.similarity_distance with the second name given as text (normalized like the cast).';
+
+CREATE OPERATOR sanctions.% (
+    LEFTARG = text, RIGHTARG = sanctions.normname,
+    FUNCTION = sanctions.similarity_match,
+    COMMUTATOR = OPERATOR(sanctions.%),
+    RESTRICT = pg_catalog.matchingsel, JOIN = pg_catalog.matchingjoinsel
+);
+COMMENT ON OPERATOR sanctions.% (text, sanctions.normname) IS
+  'Names match (text normalized like the cast): sanctions.similarity >= sanctions.similarity_threshold.';
+CREATE OPERATOR sanctions.% (
+    LEFTARG = sanctions.normname, RIGHTARG = text,
+    FUNCTION = sanctions.similarity_match,
+    COMMUTATOR = OPERATOR(sanctions.%),
+    RESTRICT = pg_catalog.matchingsel, JOIN = pg_catalog.matchingjoinsel
+);
+COMMENT ON OPERATOR sanctions.% (sanctions.normname, text) IS
+  'Names match (text normalized like the cast): sanctions.similarity >= sanctions.similarity_threshold.';
+CREATE OPERATOR sanctions.<-> (
+    LEFTARG = text, RIGHTARG = sanctions.normname,
+    FUNCTION = sanctions.similarity_distance,
+    COMMUTATOR = OPERATOR(sanctions.<->)
+);
+COMMENT ON OPERATOR sanctions.<-> (text, sanctions.normname) IS
+  'Name distance 1 - sanctions.similarity (text normalized like the cast).';
+CREATE OPERATOR sanctions.<-> (
+    LEFTARG = sanctions.normname, RIGHTARG = text,
+    FUNCTION = sanctions.similarity_distance,
+    COMMUTATOR = OPERATOR(sanctions.<->)
+);
+COMMENT ON OPERATOR sanctions.<-> (sanctions.normname, text) IS
+  'Name distance 1 - sanctions.similarity (text normalized like the cast).';
+
 CREATE FUNCTION sanctions.explain_similarity(sanctions.normname, sanctions.normname) RETURNS jsonb
     LANGUAGE C STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'sanctions_explain_similarity';
 COMMENT ON FUNCTION sanctions.explain_similarity(sanctions.normname, sanctions.normname) IS

@@ -17,7 +17,7 @@
  *	  Yoomoney), so
  *	  Mohammed, Muhammad and Mohamed share it but Un and Man do not; tokens
  *	  with fewer than two consonants keep which vowel (a / e,i,y / o,u), so
- *	  Li and Lu differ;
+ *	  Lin and Lun differ; two vowels (ye, yi) get no phonetic key;
  *	- the skeleton drops vowels altogether, because romanized Arabic script
  *	  has none ("mhmd" ~ Muhammad).  Its two low bits carry the number of
  *	  consonant classes (capped at 3) so the scorer trusts a short skeleton
@@ -274,9 +274,13 @@ uint32
 NamePhoneticKey(const char *tok, int len)
 {
 	char		code[2 * MAX_CODE];
-	int			n = phonetic_classes(tok, len, code, false, 0);
+	int			n;
 
-	/* short tokens keep their vowels: Li is not Lu */
+	n = phonetic_classes(tok, len, code, false, 0);
+	/* two vowels are too little to hear a variant in: Ye is not Yi */
+	if (n > 0 && len <= 2 && consonants(code, n) == 0)
+		return 0;
+	/* short tokens keep their vowels: Lin is not Lun */
 	if (n > 0 && consonants(code, n) < 2)
 		n = phonetic_classes(tok, len, code, true, 0);
 	return code_hash(code, n);

@@ -893,6 +893,46 @@ sanctions_similarity_distance(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT4(1.0f - NameSimilarity(PG_GETARG_NORMNAME(0), PG_GETARG_NORMNAME(1)));
 }
 
+/*
+ * The text variants of % and <->: the cast from text is an assignment cast,
+ * so a text column on either side needs its own operator; it is normalized
+ * exactly as the cast would.
+ */
+static NormName *
+arg_as_normname(FunctionCallInfo fcinfo, int argno, Oid type)
+{
+	if (type == TEXTOID)
+	{
+		text	   *t = PG_GETARG_TEXT_PP(argno);
+
+		return NormalizeName(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	}
+	return PG_GETARG_NORMNAME(argno);
+}
+
+static float4
+mixed_similarity(FunctionCallInfo fcinfo)
+{
+	Oid			t0 = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	Oid			t1 = get_fn_expr_argtype(fcinfo->flinfo, 1);
+
+	return NameSimilarity(arg_as_normname(fcinfo, 0, t0), arg_as_normname(fcinfo, 1, t1));
+}
+
+PG_FUNCTION_INFO_V1(sanctions_similarity_match_text);
+Datum
+sanctions_similarity_match_text(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(mixed_similarity(fcinfo) >= (float4) similarity_threshold);
+}
+
+PG_FUNCTION_INFO_V1(sanctions_similarity_distance_text);
+Datum
+sanctions_similarity_distance_text(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT4(1.0f - mixed_similarity(fcinfo));
+}
+
 static int
 compare_uint32(const void *a, const void *b)
 {
