@@ -77,7 +77,7 @@
 #if defined(__GNUC__)
 __attribute__((visibility("hidden")))
 #endif
-double		similarity_threshold = 0.8;
+double		similarity_threshold = 0.7;
 
 typedef enum SimRule
 {
@@ -142,7 +142,7 @@ SimilarityDefineGUCs(void)
 							 "Similarity from which the % operator says two names match.",
 							 "Scores of sanctions.similarity() at or above this value match.",
 							 &similarity_threshold,
-							 0.8, 0.0, 1.0,
+							 0.7, 0.0, 1.0,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 }
