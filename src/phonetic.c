@@ -97,8 +97,11 @@ sound_classes(const char *tok, int len, char *code, bool vowel_identity, int max
 				cls = 'V';
 				break;
 			case 'j':
-				/* Russian "й" after a vowel: Evgenij, Sergej, Nikolaj */
-				if (i > 0 && is_vowel(tok[i - 1]) && (next == '\0' || !is_vowel(next)))
+				/*
+				 * Russian "й" after a vowel (Evgenij, Sergej), and a glide
+				 * between vowels (Razumovskaja ~ Razumovskaa), are vowels
+				 */
+				if (i > 0 && is_vowel(tok[i - 1]))
 					cls = (vowel_identity || (n == 1 && is_vowel_class(code[0]))) ? 'i' : 'A';
 				else
 					cls = 'J';
@@ -297,8 +300,8 @@ NameSoundPrefixKey(const char *tok, int len)
 
 /*
  * The skeleton: consonant classes only, without the semivowel w (a long
- * vowel in romanized Arabic: nwaz ~ nawaz), f and v as one, s and z as one,
- * no final h.
+ * vowel in romanized Arabic: nwaz ~ nawaz), f and v as one, s, z and sh as
+ * one (ICU folds Cyrillic sh to s), no final h.
  */
 uint32
 NameSkeletonKey(const char *tok, int len)
@@ -316,7 +319,7 @@ NameSkeletonKey(const char *tok, int len)
 			continue;
 		if (c == 'V')
 			c = 'F';
-		else if (c == 'Z')
+		else if (c == 'Z' || c == 'X')
 			c = 'S';
 		if (m == 0 || skel[m - 1] != c)
 			skel[m++] = c;
