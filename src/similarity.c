@@ -68,6 +68,8 @@
 #define BOUND_SLACK			1e-5	/* float rounding margin of the bound */
 #define AFFIX_LEN			3		/* prefix / suffix block key length */
 #define ENDS_MIN_LEN		5		/* tokens with a first+last letter key */
+#define JOIN_SYLLABLE_LEN	4		/* first parts matched by sound */
+#define JOIN_LEN_SLACK		3		/* |whole - parts| in letters */
 #define INITIAL_CREDIT		0.25		/* weight an initial ~ word pair covers */
 
 /*
@@ -247,18 +249,13 @@ sound_prefix(SimToken *t)
 	return t->soundprefix;
 }
 
-/* Do the tokens share their first or last letters, or first sounds? */
-static bool
-share_affix(SimToken *a, SimToken *b)
+/* Do the tokens share their first or last three letters, or both ends? */
+static inline bool
+share_affix(const SimToken *a, const SimToken *b)
 {
-	if (share_prefix(a->s, a->len, b->s, b->len) ||
+	return share_prefix(a->s, a->len, b->s, b->len) ||
 		share_suffix(a->s, a->len, b->s, b->len) ||
-		share_ends(a->s, a->len, b->s, b->len))
-		return true;
-	/* sound prefixes cost a coding each: only for alike first letters */
-	if (first_letter_group(a->s[0]) != first_letter_group(b->s[0]))
-		return false;
-	return sound_prefix(a) != 0 && sound_prefix(a) == sound_prefix(b);
+		share_ends(a->s, a->len, b->s, b->len);
 }
 
 /*
@@ -428,12 +425,16 @@ joinable(const SimToken *t)
 	return t->cls == NAME_TOKEN_WORD || t->cls == NAME_TOKEN_LEGAL_FORM;
 }
 
-/* May x be the first part of w joined: same first letters or sounds? */
+/*
+ * May x be the first part of w joined: same first letters, or for a short
+ * part (a romanized syllable: kim ~ gimjeong) the same first sounds?
+ */
 static inline bool
 join_head(SimToken *w, SimToken *x)
 {
 	return share_prefix(w->s, w->len, x->s, x->len) ||
-		(first_letter_group(w->s[0]) == first_letter_group(x->s[0]) &&
+		(x->len <= JOIN_SYLLABLE_LEN &&
+		 first_letter_group(w->s[0]) == first_letter_group(x->s[0]) &&
 		 sound_prefix(w) != 0 && sound_prefix(w) == sound_prefix(x));
 }
 
@@ -531,15 +532,16 @@ add_join_cands(CandList *cl, SimToken *w, int nw, SimToken *p, int np, bool w_is
 			continue;
 		for (int j = 0; j < np; j++)
 		{
-			if (p[j].len >= w[i].len || !joinable(&p[j]) || !join_head(&w[i], &p[j]))
+			if (p[j].len + 1 > w[i].len + JOIN_LEN_SLACK || !joinable(&p[j]) ||
+				!join_head(&w[i], &p[j]))
 				continue;
 			for (int k = 0; k < np; k++)
 			{
 				double		s;
 				SimCand		c;
 
-				if (k == j || p[k].len >= w[i].len || !joinable(&p[k]) ||
-					!share_suffix(w[i].s, w[i].len, p[k].s, p[k].len))
+				if (k == j || abs(w[i].len - p[j].len - p[k].len) > JOIN_LEN_SLACK ||
+					!joinable(&p[k]) || !share_suffix(w[i].s, w[i].len, p[k].s, p[k].len))
 					continue;
 				s = joined_score(&w[i], &p[j], &p[k]);
 				if (s <= 0)
