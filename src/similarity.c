@@ -343,7 +343,11 @@ reduced_skeleton(SimToken *t)
 {
 	if (!t->has_reduced)
 	{
-		t->reduced = NameReducedSkeletonKey(t->s, t->len);
+		/* only an article or a final t can be dropped (phonetic.c) */
+		bool		maybe = t->len >= 4 &&
+			(t->s[t->len - 1] == 't' || (t->s[1] == 'l' && (t->s[0] == 'a' || t->s[0] == 'e')));
+
+		t->reduced = maybe ? NameReducedSkeletonKey(t->s, t->len) : 0;
 		t->has_reduced = true;
 	}
 	return t->reduced;
@@ -528,7 +532,14 @@ add_join_cands(CandList *cl, SimToken *w, int nw, SimToken *p, int np, bool w_is
 {
 	for (int i = 0; i < nw; i++)
 	{
+		bool		tail = false;
+
 		if (w[i].cls != NAME_TOKEN_WORD || w[i].len < 4)
+			continue;
+		/* the second part must end like w: most tokens have no such part */
+		for (int k = 0; k < np && !tail; k++)
+			tail = p[k].len < w[i].len && share_suffix(w[i].s, w[i].len, p[k].s, p[k].len);
+		if (!tail)
 			continue;
 		for (int j = 0; j < np; j++)
 		{
