@@ -473,20 +473,28 @@ load_tokens(const NormName *n, SimToken *t)
 	for (int i = 0; i < n->ntokens; i++)
 	{
 		const NormNameToken *d = &n->tokens[i];
-		uint64		key;
 
 		t[i].s = NormNameTokenText(n, i);
 		t[i].len = d->len;
 		t[i].cls = d->cls;
 		t[i].phonetic = d->phonetic;
 		t[i].skeleton = d->skeleton;
-		key = NameTokenKey(t[i].s, t[i].len, t[i].cls);
-
-		t[i].hash = (uint32) key;
-		t[i].w = NameTokenWeightOf(t[i].s, t[i].len, t[i].cls, key);
 		t[i].has_soundprefix = false;
 		t[i].has_reduced = false;
 		t[i].used = false;
+	}
+}
+
+/* Weights (and text hashes) of the tokens: only once some pair scored. */
+static void
+weigh_tokens(SimToken *t, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		uint64		key = NameTokenKey(t[i].s, t[i].len, t[i].cls);
+
+		t[i].hash = (uint32) key;
+		t[i].w = NameTokenWeightOf(t[i].s, t[i].len, t[i].cls, key);
 	}
 }
 
@@ -558,8 +566,6 @@ add_join_cands(CandList *cl, SimToken *w, int nw, SimToken *p, int np, bool w_is
 				if (s <= 0)
 					continue;
 				c.score = (float4) s;
-				c.wsum = w[i].w + p[j].w + p[k].w;
-				c.tiebreak = w[i].hash ^ p[j].hash ^ p[k].hash;
 				c.rule = RULE_SPLIT_JOIN;
 				if (w_is_query)
 				{
@@ -668,7 +674,6 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 		memcmp(NormNameText(a), NormNameText(b), a->textlen) == 0)
 		return 1.0;
 
-	NameTokenWeightsPrepare();
 	load_tokens(a, q);
 	load_tokens(b, l);
 
@@ -686,8 +691,6 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 			if (s <= 0)
 				continue;
 			c.score = (float4) s;
-			c.wsum = q[i].w + l[j].w;
-			c.tiebreak = q[i].hash ^ l[j].hash;
 			c.rule = rule;
 			c.q[0] = i;
 			c.q[1] = -1;
@@ -700,6 +703,37 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 		add_join_cands(&cl, q, na, l, nb, true);
 	if (nb >= 1 && na >= 2)
 		add_join_cands(&cl, l, nb, q, na, false);
+
+	/* nothing pairs: most names compared are unrelated */
+	if (cl.n == 0)
+	{
+		if (ex)
+			ex->chosen = palloc(sizeof(SimCand));
+		return 0;
+	}
+	NameTokenWeightsPrepare();
+	weigh_tokens(q, na);
+	weigh_tokens(l, nb);
+	for (int i = 0; i < cl.n; i++)
+	{
+		SimCand    *c = &cl.c[i];
+
+		c->wsum = 0;
+		c->tiebreak = 0;
+		for (int k = 0; k < 2; k++)
+		{
+			if (c->q[k] >= 0)
+			{
+				c->wsum += q[c->q[k]].w;
+				c->tiebreak ^= q[c->q[k]].hash;
+			}
+			if (c->l[k] >= 0)
+			{
+				c->wsum += l[c->l[k]].w;
+				c->tiebreak ^= l[c->l[k]].hash;
+			}
+		}
+	}
 
 	if (ex)
 		ex->chosen = palloc(sizeof(SimCand) * Max(1, Min(na, nb) * 2));
