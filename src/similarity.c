@@ -536,18 +536,13 @@ cand_add(CandList *cl, const SimCand *c)
 
 /* Join candidates: one token of side w against two joined tokens of side p. */
 static void
-add_join_cands(CandList *cl, SimToken *w, int nw, SimToken *p, int np, bool w_is_query)
+add_join_cands(CandList *cl, SimToken *w, int nw, SimToken *p, int np, bool w_is_query,
+			   uint64 tails)
 {
 	for (int i = 0; i < nw; i++)
 	{
-		bool		tail = false;
-
-		if (w[i].cls != NAME_TOKEN_WORD || w[i].len < 4)
-			continue;
 		/* the second part must end like w: most tokens have no such part */
-		for (int k = 0; k < np && !tail; k++)
-			tail = p[k].len < w[i].len && share_suffix(w[i].s, w[i].len, p[k].s, p[k].len);
-		if (!tail)
+		if (w[i].cls != NAME_TOKEN_WORD || w[i].len < 4 || (tails & ((uint64) 1 << i)) == 0)
 			continue;
 		for (int j = 0; j < np; j++)
 		{
@@ -667,6 +662,8 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 	bool		number_cap = false;
 	int			na = a->ntokens,
 				nb = b->ntokens;
+	uint64		qtails = 0,
+				ltails = 0;
 
 	if (ex)
 		memset(ex, 0, sizeof(*ex));
@@ -685,9 +682,18 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 		for (int j = 0; j < nb; j++)
 		{
 			SimRule		rule;
-			double		s = pair_score(&q[i], &l[j], &rule);
+			double		s;
 			SimCand		c;
 
+			/* note which tokens end like a shorter one: join candidates */
+			if (q[i].len != l[j].len && share_suffix(q[i].s, q[i].len, l[j].s, l[j].len))
+			{
+				if (l[j].len < q[i].len)
+					qtails |= (uint64) 1 << i;
+				else
+					ltails |= (uint64) 1 << j;
+			}
+			s = pair_score(&q[i], &l[j], &rule);
 			if (s <= 0)
 				continue;
 			c.score = (float4) s;
@@ -699,10 +705,10 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 			cand_add(&cl, &c);
 		}
 	}
-	if (na >= 1 && nb >= 2)
-		add_join_cands(&cl, q, na, l, nb, true);
-	if (nb >= 1 && na >= 2)
-		add_join_cands(&cl, l, nb, q, na, false);
+	if (na >= 1 && nb >= 2 && qtails != 0)
+		add_join_cands(&cl, q, na, l, nb, true, qtails);
+	if (nb >= 1 && na >= 2 && ltails != 0)
+		add_join_cands(&cl, l, nb, q, na, false, ltails);
 
 	/* nothing pairs: most names compared are unrelated */
 	if (cl.n == 0)
