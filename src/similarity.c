@@ -4,20 +4,22 @@
  *	  the % and <-> operators, explain_similarity, and the block-key and
  *	  upper-bound contract with the namesim index (similarity.h).
  *
- * The score aligns the tokens of the two names, whatever their order:
+ * The score aligns the tokens of the two names, whatever their order
+ * (doc/similarity.md has the tables):
  *	1. Every pair of tokens gets a pair score by the best rule that applies:
  *	   exact (1), phonetic key (0.9), edit distance within a budget scaled to
- *	   the shorter token (none up to 4 letters, 1 up to 8, then 2; score
- *	   1 - 0.6 * edits / length), consonant skeleton for romanizations without
- *	   vowels (0.85, less for skeletons of 1-2 consonants), initial vs word
- *	   (0.6).  Numbers and legal forms only match exactly.  A token may also
- *	   match two tokens of the other side joined ("tianxin" ~ "tian xin",
- *	   0.95 when exact).  Rules other than exact, phonetic and skeleton apply
- *	   only when the tokens share their first or last three letters (or the
- *	   initial), so no pair scores without sharing a block key.
+ *	   the longer token (none up to 4 letters, 1 up to 8, then 2; score
+ *	   1 - 0.6 * edits / length), consonant skeleton (transliteration; higher
+ *	   when one side is unvocalized romanized script).  Numbers and legal
+ *	   forms only match exactly.  A token may also match two tokens of the
+ *	   other side joined ("tianxin" ~ "tian xin").  Edit distance and joins
+ *	   apply only when the tokens share their first or last three letters,
+ *	   both end letters, or (join heads) first sounds, so no pair scores
+ *	   without sharing a block key.
  *	2. Pairs are taken greedily, best first (ties broken by weight, then by a
- *	   hash of the two texts, so the alignment does not depend on which side
- *	   is which); each token is used once.
+ *	   hash of the texts, so the alignment does not depend on which side is
+ *	   which); each token is used once.  Then an unaligned initial may stand
+ *	   for an unaligned word with its first letter (pair_initials).
  *	3. With token weights w (token_weights.c), Q is the weighted mean pair
  *	   score of the aligned tokens, and fq, fl the fractions of each side's
  *	   weight that is aligned.  With fmin <= fmax the two fractions,
@@ -28,9 +30,9 @@
  *	4. A number on either side left unaligned caps the score at 0.5.
  * The score is symmetric: similarity(a, b) = similarity(b, a).
  *
- * Upper bound for the index: only query tokens in mask can be aligned, so
- * fq <= c = w(mask) / w(all) and score <= sqrt(c) whichever side fq is;
- * an unaligned query number caps it at 0.5.
+ * Upper bound for the index: only query tokens in mask can be aligned, plus
+ * at most INITIAL_CREDIT of weight per other word or initial, so fq <= c and
+ * score <= sqrt(c) whichever side fq is; an unaligned query number caps it.
  */
 #include "postgres.h"
 
