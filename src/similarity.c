@@ -72,6 +72,7 @@
 #define ENDS_MIN_LEN		5		/* tokens with a first+last letter key */
 #define JOIN_SYLLABLE_LEN	4		/* first parts matched by sound */
 #define JOIN_LEN_SLACK		3		/* |whole - parts| in letters */
+#define JOIN_SHORT_PART		2		/* a join part this short needs no key */
 #define INITIAL_CREDIT		0.25		/* weight an initial ~ word pair covers */
 
 /*
@@ -424,6 +425,17 @@ pair_score(SimToken *a, SimToken *b, SimRule *rule)
 	return best;
 }
 
+/*
+ * A word of one or two letters (a romanized syllable: li, yu) may be part of
+ * a joined token without sharing a block key with it, as long as the other
+ * part does; NameSimUpperBound counts such query tokens as aligned.
+ */
+static inline bool
+short_part(const SimToken *t)
+{
+	return t->cls == NAME_TOKEN_WORD && t->len <= JOIN_SHORT_PART;
+}
+
 /* Can a token be one part of a joined token?  Words and legal forms (JSC). */
 static inline bool
 joinable(const SimToken *t)
@@ -548,16 +560,26 @@ add_join_cands(CandList *cl, SimToken *w, int nw, SimToken *p, int np, bool w_is
 			continue;
 		for (int j = 0; j < np; j++)
 		{
-			if (p[j].len + 1 > w[i].len + JOIN_LEN_SLACK || !joinable(&p[j]) ||
-				!join_head(&w[i], &p[j]))
+			bool		head;
+
+			if (p[j].len + 1 > w[i].len + JOIN_LEN_SLACK || !joinable(&p[j]))
+				continue;
+			head = join_head(&w[i], &p[j]);
+			if (!head && !short_part(&p[j]))
 				continue;
 			for (int k = 0; k < np; k++)
 			{
 				double		s;
 				SimCand		c;
+				bool		tail;
 
 				if (k == j || abs(w[i].len - p[j].len - p[k].len) > JOIN_LEN_SLACK ||
-					!joinable(&p[k]) || !share_suffix(w[i].s, w[i].len, p[k].s, p[k].len))
+					!joinable(&p[k]))
+					continue;
+				/* both parts may not be short: one shares a block key with w */
+				tail = share_suffix(w[i].s, w[i].len, p[k].s, p[k].len);
+				if (!(head && tail) && !(head && short_part(&p[k])) &&
+					!(tail && short_part(&p[j])))
 					continue;
 				s = joined_score(&w[i], &p[j], &p[k]);
 				if (s <= 0)
@@ -688,7 +710,9 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 			SimCand		c;
 
 			/* note which tokens end like a shorter one: join candidates */
-			if (q[i].len != l[j].len && share_suffix(q[i].s, q[i].len, l[j].s, l[j].len))
+			if (q[i].len != l[j].len &&
+				(share_suffix(q[i].s, q[i].len, l[j].s, l[j].len) ||
+				 Min(q[i].len, l[j].len) <= JOIN_SHORT_PART))
 			{
 				if (l[j].len < q[i].len)
 					qtails |= (uint64) 1 << i;
@@ -911,6 +935,8 @@ NameSimUpperBound(const NormName *q, const float4 *w, uint64 mask)
 		total += w[i];
 		if (in)
 			inmask += w[i];
+		else if (cls == NAME_TOKEN_WORD && q->tokens[i].len <= JOIN_SHORT_PART)
+			inmask += w[i];		/* a short join part needs no key */
 		else if (cls == NAME_TOKEN_WORD || cls == NAME_TOKEN_INITIAL)
 			inmask += Min(w[i], INITIAL_CREDIT);	/* pair_initials() */
 	}
