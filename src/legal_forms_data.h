@@ -2201,6 +2201,41 @@ static const LegalFormSource legal_form_sources[] = {
 	{"Ltd", "Co., Limited"},
 };
 
+/* One-word aliases never read as legal forms (org_words.yml). */
+static const char *const ambiguous_legal_alias_sources[] = {
+	"a",
+	"ae",
+	"at",
+	"ay",
+	"da",
+	"de",
+	"e",
+	"ei",
+	"et",
+	"ii",
+	"im",
+	"in",
+	"is",
+	"kor",
+	"ky",
+	"ll",
+	"lt",
+	"na",
+	"nuo",
+	"of",
+	"oe",
+	"ong",
+	"ou",
+	"pa",
+	"sad",
+	"se",
+	"sem",
+	"sha",
+	"sia",
+	"ta",
+	"yu",
+};
+
 /* Titles and honorifics (stopwords.yml PERSON_NAME_PREFIXES). */
 static const char *const person_title_sources[] = {
 	"Mr",
@@ -2358,6 +2393,9 @@ static const char *const org_word_sources[] = {
 	"chemical",
 	"chemicals",
 	"committee",
+	"company",
+	"corp",
+	"corporation",
 	"construction",
 	"council",
 	"department",

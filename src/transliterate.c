@@ -25,6 +25,7 @@ static UBreakIterator *han_word_breaker;
 static const char *const transliterator_ids[NAME_TRANS_COUNT] = {
 	"Any-Latin",
 	"Latin-ASCII",
+	"Traditional-Simplified",
 };
 
 static UTransliterator *

@@ -40,6 +40,7 @@ def main():
     org_words = org_data["ORG_WORDS"]
     merges = org_data.get("LEGAL_FORM_MERGES") or {}
     extra = org_data.get("EXTRA_LEGAL_FORMS") or {}
+    ambiguous = org_data.get("AMBIGUOUS_LEGAL_ALIASES") or []
     with open("data/reference/zh_business_words.yml", encoding="utf-8") as f:
         zh = yaml.safe_load(f)
 
@@ -85,6 +86,10 @@ def main():
     ]
     for c, a in forms:
         lines.append("\t{%s, %s}," % (c_string(c), c_string(a)))
+    lines += ["};", "", "/* One-word aliases never read as legal forms (org_words.yml). */",
+              "static const char *const ambiguous_legal_alias_sources[] = {"]
+    for w in ambiguous:
+        lines.append("\t%s," % c_string(str(w).strip()))
     lines += ["};", "", "/* Titles and honorifics (stopwords.yml PERSON_NAME_PREFIXES). */",
               "static const char *const person_title_sources[] = {"]
     for p in prefixes:
