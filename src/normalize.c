@@ -915,7 +915,7 @@ join_tokens(const NameWorkToken *tok, int n, const char *sep)
  * changed.
  */
 static bool
-apply_rules(NameWorkTokens *toks, bool legal_forms, StringInfo rules_log)
+apply_rules(NameWorkTokens *toks, StringInfo rules_log)
 {
 	NameWorkTokens out = {0};
 	bool		changed = false;
@@ -923,16 +923,14 @@ apply_rules(NameWorkTokens *toks, bool legal_forms, StringInfo rules_log)
 	bool	   *head = palloc((toks->n + 1) * sizeof(bool));
 	bool	   *tail = palloc((toks->n + 1) * sizeof(bool));
 
-	if (legal_forms)
-		LegalFormBounds(toks->tok, toks->n, head, tail);
+	LegalFormBounds(toks->tok, toks->n, head, tail);
 	out.nsegments = toks->nsegments;
 	out.han_person = toks->han_person;
 	out.han_org = toks->han_org;
 	while (i < toks->n)
 	{
 		const char *canonical;
-		int			m = legal_forms ?
-			LegalFormMatch(toks->tok, toks->n, i, head, tail, &canonical) : 0;
+		int			m = LegalFormMatch(toks->tok, toks->n, i, head, tail, &canonical);
 
 		CHECK_FOR_INTERRUPTS();
 		if (m > 0)
@@ -1004,27 +1002,15 @@ apply_rules(NameWorkTokens *toks, bool legal_forms, StringInfo rules_log)
 	return changed;
 }
 
-/*
- * Rules to a fixpoint in canonical order (see the header).  Returns false if
- * legal forms were applied and left two or more legal forms and nothing else.
- */
-static bool
-run_rules(NameWorkTokens *toks, bool legal_forms, StringInfo rules_log)
+/* Rules to a fixpoint in canonical order (see the header comment). */
+static void
+run_rules(NameWorkTokens *toks, StringInfo rules_log)
 {
-	(void) apply_rules(toks, legal_forms, rules_log);
+	(void) apply_rules(toks, rules_log);
 	do
 	{
 		qsort(toks->tok, toks->n, sizeof(NameWorkToken), work_token_cmp);
-	} while (apply_rules(toks, legal_forms, rules_log));
-
-	if (legal_forms && toks->n >= 2)
-	{
-		for (int i = 0; i < toks->n; i++)
-			if (toks->tok[i].cls != NAME_TOKEN_LEGAL_FORM)
-				return true;
-		return false;
-	}
-	return true;
+	} while (apply_rules(toks, rules_log));
 }
 
 static uint8
@@ -1122,7 +1108,6 @@ NormName *
 NormalizeNameDebug(const char *raw, int rawlen, StringInfo debug)
 {
 	NameWorkTokens toks = {0};
-	NameWorkTokens tokenized;
 	StringInfoData rules_log;
 	uint8		kind;
 	NormName   *result;
@@ -1140,22 +1125,8 @@ NormalizeNameDebug(const char *raw, int rawlen, StringInfo debug)
 	if (toks.n == 0)
 		NameReportInvalid(raw, rawlen, ERRCODE_INVALID_TEXT_REPRESENTATION,
 						  "The name contains no letters or digits.");
-	tokenized = toks;
-	tokenized.tok = palloc(toks.n * sizeof(NameWorkToken));
-	memcpy(tokenized.tok, toks.tok, toks.n * sizeof(NameWorkToken));
 
-	if (!run_rules(&toks, true, debug ? &rules_log : NULL))
-	{
-		/*
-		 * Several legal forms and nothing else ("EP-LDA") is a name that
-		 * happens to be spelled like legal forms: take its words literally.
-		 */
-		toks = tokenized;
-		if (debug)
-			appendStringInfo(&rules_log, "%s{\"rule\":\"only_legal_forms\",\"action\":\"read as words\"}",
-							 rules_log.len > 0 ? "," : "");
-		(void) run_rules(&toks, false, debug ? &rules_log : NULL);
-	}
+	run_rules(&toks, debug ? &rules_log : NULL);
 
 	if (debug)
 		appendStringInfo(debug, ",\"rules\":[%s]", rules_log.data);
@@ -1165,6 +1136,7 @@ NormalizeNameDebug(const char *raw, int rawlen, StringInfo debug)
 	if (toks.n == 1 && toks.tok[0].cls == NAME_TOKEN_LEGAL_FORM)
 		NameReportInvalid(raw, rawlen, ERRCODE_INVALID_TEXT_REPRESENTATION,
 						  "The name consists only of a legal form.");
+	/* (two or more legal forms and nothing else, "EP-LDA", is a name) */
 
 	kind = name_kind(&toks);
 	result = build_normname(raw, rawlen, &toks, kind);
