@@ -18,7 +18,8 @@
  *	   script is present (pure ASCII and Latin input never pay for it).
  *	5. Fold to ASCII: canonical decomposition, marks dropped, a few letters
  *	   without decomposition mapped (æ, ø, ł, þ, ...), ICU "Latin-ASCII" only
- *	   for the rare letters left; digits of any script become ASCII digits.
+ *	   for the rare letters left; digits of any script become ASCII digits;
+ *	   a letter nothing could romanize is spelled "u" + its hex code point.
  *	6. Tokenize: letters and digits make tokens; apostrophes join ("O'Brien"
  *	   -> obrien); hyphens, dots, slashes and every other symbol separate
  *	   ("AL-QAEDA" -> al qaeda, "J.P." -> j p); commas split the name into
@@ -603,10 +604,12 @@ is_apostrophe(UChar32 c)
 }
 
 /*
- * Fold NFD text to the tokenizer's alphabet: ASCII letters and digits,
- * ASCII punctuation, spaces, and (only when no ASCII spelling exists)
- * non-ASCII letters.  Returns false if a Latin letter was left that
- * Latin-ASCII could spell.
+ * Fold NFD text to the tokenizer's alphabet: ASCII letters, digits,
+ * punctuation and spaces.  A letter that no transliterator could romanize
+ * (a rare CJK extension character, an archaic jamo) is written as its code
+ * point, "u" + hex, so the canonical text is always ASCII and reads back
+ * unchanged.  Returns false if a Latin letter was left that Latin-ASCII
+ * could spell.
  */
 static bool
 fold_to_ascii(const UChar *s, int32 len, StringInfo out, bool final)
@@ -647,16 +650,8 @@ fold_to_ascii(const UChar *s, int32 len, StringInfo out, bool final)
 
 			if (!final && uscript_getScript(c, &status) == USCRIPT_LATIN)
 				return false;
-			/* no ASCII spelling: keep the letter itself */
-			{
-				char		u8[8];
-				int			n = 0;
-				UBool		err = false;
-
-				U8_APPEND(u8, n, (int) sizeof(u8), u_tolower(c), err);
-				if (!err)
-					appendBinaryStringInfo(out, u8, n);
-			}
+			/* a letter ICU cannot romanize: spelled by its code point */
+			appendStringInfo(out, "u%04x", (unsigned) u_tolower(c));
 		}
 	}
 	return true;
@@ -678,7 +673,7 @@ tokenize_folded(const char *raw, int rawlen, const char *s, int len,
 	{
 		unsigned char c = i < len ? (unsigned char) s[i] : ' ';
 
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
 		{
 			if (!(c >= '0' && c <= '9'))
 				all_digits = false;
