@@ -63,8 +63,10 @@ typedef struct HanPhrase
 static MemoryContext reference_context;
 static bool reference_loading;
 static HTAB *legal_forms;
+static HTAB *legal_words;		/* every word of every legal-form alias */
 static int	legal_form_max_tokens;
 static HTAB *person_titles;
+static HTAB *title_words;		/* every word of every title */
 static int	person_title_max_tokens;
 static HTAB *org_words;
 static HTAB *ambiguous_aliases;
@@ -167,6 +169,29 @@ han_phrase_cmp(const void *a, const void *b)
 	return ((const HanPhrase *) b)->len - ((const HanPhrase *) a)->len;
 }
 
+/* Enter each space-separated word of key into words. */
+static void
+add_words(HTAB *words, const char *key)
+{
+	char		word[PHRASE_KEY_BYTES];
+	int			len = 0;
+
+	for (const char *p = key;; p++)
+	{
+		if (*p == ' ' || *p == '\0')
+		{
+			word[len] = '\0';
+			if (len > 0)
+				(void) hash_search(words, word, HASH_ENTER, NULL);
+			len = 0;
+			if (*p == '\0')
+				break;
+		}
+		else
+			word[len++] = *p;
+	}
+}
+
 static bool
 is_ambiguous_alias(const char *key)
 {
@@ -188,6 +213,7 @@ load_legal_forms(void)
 			(void) hash_search(ambiguous_aliases, key, HASH_ENTER, NULL);
 	}
 	legal_forms = create_phrase_table("sanctions legal forms");
+	legal_words = create_phrase_table("sanctions legal-form words");
 	/* canonical forms map to themselves first: they win over any alias */
 	for (int i = 0; i < (int) lengthof(legal_form_sources); i++)
 	{
@@ -201,6 +227,7 @@ load_legal_forms(void)
 		e = hash_search(legal_forms, canonical, HASH_ENTER, &found);
 		if (!found)
 			e->value = MemoryContextStrdup(reference_context, canonical);
+		add_words(legal_words, canonical);
 		legal_form_max_tokens = Max(legal_form_max_tokens, 1);
 	}
 	for (int i = 0; i < (int) lengthof(legal_form_sources); i++)
@@ -232,6 +259,7 @@ load_legal_forms(void)
 		e = hash_search(legal_forms, key, HASH_ENTER, &found);
 		if (!found)
 			e->value = canon_entry->value;
+		add_words(legal_words, key);
 		legal_form_max_tokens = Max(legal_form_max_tokens, nt);
 	}
 	if (n_han_legal_forms > 0)
@@ -244,6 +272,7 @@ load_words(void)
 	int			cap = 0;
 
 	person_titles = create_phrase_table("sanctions person titles");
+	title_words = create_phrase_table("sanctions title words");
 	for (int i = 0; i < (int) lengthof(person_title_sources); i++)
 	{
 		int			nt;
@@ -252,6 +281,7 @@ load_words(void)
 		if (key == NULL)
 			continue;
 		(void) hash_search(person_titles, key, HASH_ENTER, NULL);
+		add_words(title_words, key);
 		person_title_max_tokens = Max(person_title_max_tokens, nt);
 	}
 	org_words = create_phrase_table("sanctions organization words");
@@ -320,7 +350,8 @@ ensure_loaded(void)
 		if (reference_context != NULL)
 			MemoryContextDelete(reference_context);
 		reference_context = NULL;
-		legal_forms = person_titles = org_words = ambiguous_aliases = NULL;
+		legal_forms = legal_words = person_titles = title_words = NULL;
+		org_words = ambiguous_aliases = NULL;
 		han_legal_forms = han_words = han_surnames = NULL;
 		n_han_legal_forms = n_han_words = n_han_surnames = 0;
 		legal_form_max_tokens = person_title_max_tokens = 0;
@@ -350,6 +381,32 @@ make_key(const NameWorkToken *toks, int start, int n, char *key)
 	return true;
 }
 
+/*
+ * How many tokens from toks[start] on (at most max) are words of some phrase
+ * in words: no phrase can be longer, so most positions need no lookup of
+ * n-grams at all.  Membership is cached in the tokens.
+ */
+static int
+phrase_run(NameWorkToken *toks, int ntoks, int start, int max, HTAB *words,
+		   bool legal)
+{
+	int			n = 0;
+
+	while (n < max && start + n < ntoks)
+	{
+		NameWorkToken *t = &toks[start + n];
+		int8	   *cached = legal ? &t->legal_word : &t->title_word;
+
+		if (*cached < 0)
+			*cached = (t->len < PHRASE_KEY_BYTES &&
+					   hash_search(words, t->str, HASH_FIND, NULL) != NULL) ? 1 : 0;
+		if (*cached == 0)
+			break;
+		n++;
+	}
+	return n;
+}
+
 /* The legal form whose alias is exactly toks[start .. start+n), or NULL. */
 static const char *
 legal_form_lookup(const NameWorkToken *toks, int start, int n)
@@ -368,23 +425,33 @@ legal_form_lookup(const NameWorkToken *toks, int start, int n)
  * tokens i .. ntoks-1 can.  Both arrays have ntoks + 1 entries.
  */
 void
-LegalFormBounds(const NameWorkToken *toks, int ntoks, bool *head, bool *tail)
+LegalFormBounds(NameWorkToken *toks, int ntoks, bool *head, bool *tail)
 {
 	bool		loaded = ensure_loaded();
 
+	/* head: left to right while every token can be a legal-form word */
 	head[0] = true;
 	for (int j = 1; j <= ntoks; j++)
 	{
 		head[j] = false;
-		for (int n = 1; loaded && n <= Min(legal_form_max_tokens, j) && !head[j]; n++)
+		if (!loaded || phrase_run(toks, ntoks, j - 1, 1, legal_words, true) == 0)
+		{
+			for (int k = j + 1; k <= ntoks; k++)
+				head[k] = false;
+			break;
+		}
+		for (int n = 1; n <= Min(legal_form_max_tokens, j) && !head[j]; n++)
 			if (head[j - n] && legal_form_lookup(toks, j - n, n) != NULL)
 				head[j] = true;
 	}
 	tail[ntoks] = true;
 	for (int i = ntoks - 1; i >= 0; i--)
 	{
+		int			run = loaded ? phrase_run(toks, ntoks, i, legal_form_max_tokens,
+											  legal_words, true) : 0;
+
 		tail[i] = false;
-		for (int n = 1; loaded && n <= Min(legal_form_max_tokens, ntoks - i) && !tail[i]; n++)
+		for (int n = 1; n <= run && !tail[i]; n++)
 			if (tail[i + n] && legal_form_lookup(toks, i, n) != NULL)
 				tail[i] = true;
 	}
@@ -394,17 +461,19 @@ LegalFormBounds(const NameWorkToken *toks, int ntoks, bool *head, bool *tail)
  * The longest legal-form alias starting at toks[start]; returns its length
  * in tokens (0 if none) and its canonical form.  Short aliases are too
  * often words or name syllables: two letters ("sa", "ao") only count at the
- * end of the name (everything after them is legal forms too), three letters
- * ("ooo", "llc") at either end (head/tail from LegalFormBounds).  Canonical
+ * end of a name, after something else (everything after them is legal forms
+ * too; "Ad" alone is a name), three letters ("ooo", "llc") at either end
+ * (head/tail from LegalFormBounds).  Canonical
  * order puts legal forms last, so both are recognised again on re-input.
  */
 int
-LegalFormMatch(const NameWorkToken *toks, int ntoks, int start,
+LegalFormMatch(NameWorkToken *toks, int ntoks, int start,
 			   const bool *head, const bool *tail, const char **canonical)
 {
 	if (!ensure_loaded())
 		return 0;
-	for (int n = Min(legal_form_max_tokens, ntoks - start); n >= 1; n--)
+	for (int n = phrase_run(toks, ntoks, start, legal_form_max_tokens, legal_words, true);
+		 n >= 1; n--)
 	{
 		const char *value = legal_form_lookup(toks, start, n);
 		int			letters = 0;
@@ -413,7 +482,7 @@ LegalFormMatch(const NameWorkToken *toks, int ntoks, int start,
 			continue;
 		for (int i = start; i < start + n; i++)
 			letters += toks[i].len;
-		if (letters <= TAIL_ALIAS_BYTES && !tail[start + n])
+		if (letters <= TAIL_ALIAS_BYTES && (start == 0 || !tail[start + n]))
 			continue;
 		if (letters <= END_ALIAS_BYTES && !head[start] && !tail[start + n])
 			continue;
@@ -425,16 +494,15 @@ LegalFormMatch(const NameWorkToken *toks, int ntoks, int start,
 
 /* The longest title starting at toks[start], in tokens (0 if none). */
 int
-PersonTitleMatch(const NameWorkToken *toks, int ntoks, int start)
+PersonTitleMatch(NameWorkToken *toks, int ntoks, int start)
 {
 	char		key[PHRASE_KEY_BYTES];
 
-	if (!ensure_loaded())
+	if (!ensure_loaded() || toks[start].cls == NAME_TOKEN_LEGAL_FORM)
 		return 0;
-	for (int n = Min(person_title_max_tokens, ntoks - start); n >= 1; n--)
+	for (int n = phrase_run(toks, ntoks, start, person_title_max_tokens, title_words, false);
+		 n >= 1; n--)
 	{
-		if (toks[start].cls == NAME_TOKEN_LEGAL_FORM)
-			return 0;
 		if (make_key(toks, start, n, key) &&
 			hash_search(person_titles, key, HASH_FIND, NULL) != NULL)
 			return n;

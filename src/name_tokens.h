@@ -19,6 +19,8 @@ typedef struct NameWorkToken
 	int			len;			/* bytes */
 	uint8		cls;			/* NameTokenClass */
 	int			segment;		/* comma-separated part of the input it came from */
+	int8		legal_word;		/* in some legal-form alias? -1 = not looked up */
+	int8		title_word;		/* in some title? -1 = not looked up */
 } NameWorkToken;
 
 typedef struct NameWorkTokens
@@ -53,12 +55,12 @@ extern UChar *NameTransliterate(NameTransliterator which, const UChar *src,
 extern int	HanSegmentWords(const UChar *src, int32 len, int32 *bounds, int maxbounds);
 
 /* legal_forms.c */
-extern void LegalFormBounds(const NameWorkToken *toks, int ntoks, bool *head,
+extern void LegalFormBounds(NameWorkToken *toks, int ntoks, bool *head,
 							bool *tail);
-extern int	LegalFormMatch(const NameWorkToken *toks, int ntoks, int start,
+extern int	LegalFormMatch(NameWorkToken *toks, int ntoks, int start,
 						   const bool *head, const bool *tail,
 						   const char **canonical);
-extern int	PersonTitleMatch(const NameWorkToken *toks, int ntoks, int start);
+extern int	PersonTitleMatch(NameWorkToken *toks, int ntoks, int start);
 extern bool OrgWordLookup(const char *tok);
 extern int	HanBusinessWordMatch(const UChar *s, int32 len, bool org_context,
 								 const char **english);

@@ -51,6 +51,7 @@
 #define MAX_SHOWN_INPUT_BYTES	200
 #define MAX_TOKEN_BYTES			255
 #define MAX_HAN_WORDS			256
+#define MAX_RULE_ROUNDS			16
 
 /*
  * Report input that names nothing (or breaks a limit) the way input
@@ -83,6 +84,8 @@ NameWorkTokensAppend(NameWorkTokens *t, const char *s, int len, uint8 cls,
 	t->tok[t->n].len = len;
 	t->tok[t->n].cls = cls;
 	t->tok[t->n].segment = segment;
+	t->tok[t->n].legal_word = -1;
+	t->tok[t->n].title_word = -1;
 	t->n++;
 }
 
@@ -952,8 +955,16 @@ apply_rules(NameWorkTokens *toks, StringInfo rules_log)
 		}
 		else
 		{
+			uint8		cls = toks->tok[i].cls;
+
+			/* a legal form that no longer reads as one (moved to the front) */
+			if (cls == NAME_TOKEN_LEGAL_FORM)
+			{
+				cls = toks->tok[i].len == 1 ? NAME_TOKEN_INITIAL : NAME_TOKEN_WORD;
+				changed = true;
+			}
 			NameWorkTokensAppend(&out, toks->tok[i].str, toks->tok[i].len,
-								 toks->tok[i].cls, toks->tok[i].segment);
+								 cls, toks->tok[i].segment);
 			i++;
 		}
 	}
@@ -997,15 +1008,22 @@ apply_rules(NameWorkTokens *toks, StringInfo rules_log)
 	return changed;
 }
 
-/* Rules to a fixpoint in canonical order (see the header comment). */
+/*
+ * Rules to a fixpoint in canonical order (see the header comment).  Each
+ * round removes tokens or changes classes; the cap only guards against a
+ * cycle the data could create.
+ */
 static void
 run_rules(NameWorkTokens *toks, StringInfo rules_log)
 {
+	int			rounds = 0;
+
 	(void) apply_rules(toks, rules_log);
 	do
 	{
 		qsort(toks->tok, toks->n, sizeof(NameWorkToken), work_token_cmp);
-	} while (apply_rules(toks, rules_log));
+	} while (apply_rules(toks, rules_log) && ++rounds < MAX_RULE_ROUNDS);
+	qsort(toks->tok, toks->n, sizeof(NameWorkToken), work_token_cmp);
 }
 
 static uint8
