@@ -2194,6 +2194,12 @@ static const LegalFormSource legal_form_sources[] = {
 	{"OOO", "\320\276\320\261\321\211\320\265\321\201\321\202\320\262\320\276 \321\201 \320\276\320\263\321\200\320\260\320\275\320\270\321\207\320\265\320\275\320\275\320\276\320\271 \320\276\321\202\320\262\320\265\321\202\321\201\321\202\320\262\320\265\320\275\320\275\320\276\321\201\321\202\321\214\321\216 \321\207\320\260\321\201\321\202\320\275\320\276\320\265 \320\276\321\205\321\200\320\260\320\275\320\275\320\276\320\265 \320\277\321\200\320\265\320\264\320\277\321\200\320\270\321\217\321\202\320\270\320\265"},
 	{"OOO", "\320\276\320\276\320\276"},
 	{"OOO", "\320\230\320\275\320\276\321\201\321\202\321\200\320\260\320\275\320\275\320\276\320\265 \320\276\320\261\321\211\320\265\321\201\321\202\320\262\320\276 \321\201 \320\276\320\263\321\200\320\260\320\275\320\270\321\207\320\265\320\275\320\275\320\276\320\271 \320\276\321\202\320\262\320\265\321\202\321\201\321\202\320\262\320\265\320\275\320\275\320\276\321\201\321\202\321\214\321\216"},
+	{"Co", "Co"},
+	{"Co", "Company"},
+	{"Co", "Co."},
+	{"Corp", "Corp"},
+	{"Corp", "Corporation"},
+	{"Corp", "Corp."},
 	{"Ltd", "Ltd"},
 	{"Ltd", "Company Limited"},
 	{"Ltd", "Co Limited"},
@@ -2201,7 +2207,42 @@ static const LegalFormSource legal_form_sources[] = {
 	{"Ltd", "Co., Limited"},
 };
 
-/* Titles and honorifics (stopwords.yml PERSON_NAME_PREFIXES). */
+/* One-word aliases never read as legal forms (name_rules.yml). */
+static const char *const ambiguous_legal_alias_sources[] = {
+	"a",
+	"ae",
+	"at",
+	"ay",
+	"da",
+	"de",
+	"e",
+	"ei",
+	"et",
+	"ii",
+	"im",
+	"in",
+	"is",
+	"kor",
+	"ky",
+	"ll",
+	"lt",
+	"na",
+	"nuo",
+	"of",
+	"oe",
+	"ong",
+	"ou",
+	"pa",
+	"sad",
+	"se",
+	"sem",
+	"sha",
+	"sia",
+	"ta",
+	"yu",
+};
+
+/* Titles and honorifics (stopwords.yml PERSON_NAME_PREFIXES, name_rules.yml). */
 static const char *const person_title_sources[] = {
 	"Mr",
 	"Mister",
@@ -2338,9 +2379,23 @@ static const char *const person_title_sources[] = {
 	"The Worshipful",
 	"Worshipful",
 	"Excellency",
+	"Sheikh",
+	"Shaikh",
+	"Sheik",
+	"Haji",
+	"Hajji",
+	"Hadji",
+	"Mullah",
+	"Mulla",
+	"Mawlawi",
+	"Maulvi",
+	"Maulana",
+	"Mawlana",
+	"Ayatollah",
+	"Hojatoleslam",
 };
 
-/* Words that mark an organization name (org_words.yml). */
+/* Words that mark an organization name (name_rules.yml). */
 static const char *const org_word_sources[] = {
 	"academy",
 	"agency",
@@ -2358,6 +2413,9 @@ static const char *const org_word_sources[] = {
 	"chemical",
 	"chemicals",
 	"committee",
+	"company",
+	"corp",
+	"corporation",
 	"construction",
 	"council",
 	"department",
