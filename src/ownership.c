@@ -372,6 +372,13 @@ is_text_type(Oid type)
 	return type == TEXTOID || type == VARCHAROID;
 }
 
+/* Error context naming which of the caller's queries was running. */
+static void
+query_error_context(void *arg)
+{
+	errcontext("%s query of the ownership roll-up", (const char *) arg);
+}
+
 /* Open a cursor on a caller's query, failing clearly if it returns no rows. */
 static Portal
 open_query(const char *query, const char *what)
@@ -404,8 +411,8 @@ check_column(TupleDesc desc, int col, bool numeric, const char *what,
 						   col + 1, NameStr(att->attname),
 						   format_type_be(att->atttypid),
 						   numeric ? "numeric" : "text"),
-				 errhint("Cast the column in the query, e.g. %s::%s.",
-						 NameStr(att->attname), numeric ? "numeric" : "text")));
+				 errhint("Cast column %d to %s in the %s query.",
+						 col + 1, numeric ? "numeric" : "text", what)));
 }
 
 static char *
@@ -716,11 +723,18 @@ static OwnGraph *
 graph_load(const char *edges_query, const char *blocked_query)
 {
 	OwnGraph   *g = graph_create();
+	ErrorContextCallback context;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	context.callback = query_error_context;
+	context.previous = error_context_stack;
+	error_context_stack = &context;
+	context.arg = "edges";
 	load_edges(g, edges_query);
+	context.arg = "blocked";
 	load_blocked(g, blocked_query);
+	error_context_stack = context.previous;
 	SPI_finish();
 	graph_finish(g);
 	return g;
@@ -1610,11 +1624,27 @@ ownership_explain(PG_FUNCTION_ARGS)
 			appendStringInfoChar(&buf, '{');
 			append_edge_fields(&buf, g, e);
 			appendStringInfoChar(&buf, ',');
-			append_key_string(&buf, "status",
-							  g->listed[e->owner] ? "listed" :
-							  !s ? "not listed" :
-							  s->best[e->owner] > 0 ? "blocked through ownership" :
-							  "not blocked");
+			if (s)
+			{
+				bool		controlled = s->best[e->owner] > 0;
+
+				append_key_string(&buf, "status",
+								  g->listed[e->owner] ? "listed" :
+								  controlled ? "blocked through ownership" :
+								  "not blocked");
+				appendStringInfoChar(&buf, ',');
+				append_key_string(&buf, "reason",
+								  g->listed[e->owner] ?
+								  "a designated person's stake counts toward that person's own holding" :
+								  controlled ?
+								  "a stake held through an entity a designated person controls counts toward that person's holding" :
+								  e->group >= 0 ?
+								  "counts only toward its joint arrangement, if a designated person is a member" :
+								  "a stake held through an entity no designated person controls counts zero");
+			}
+			else
+				append_key_string(&buf, "status",
+								  g->listed[e->owner] ? "listed" : "not listed");
 			appendStringInfoChar(&buf, '}');
 		}
 		appendStringInfoChar(&buf, ']');
