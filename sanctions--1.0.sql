@@ -11,6 +11,162 @@
 --            (src/normname.c, src/normalize.c, src/transliterate.c, src/legal_forms.c)
 -------------------------------------------------------------------------------
 
+CREATE TYPE sanctions.normname;
+
+CREATE FUNCTION sanctions.normname_in(cstring) RETURNS sanctions.normname
+    AS 'MODULE_PATHNAME', 'normname_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sanctions.normname_out(sanctions.normname) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'normname_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sanctions.normname_recv(internal) RETURNS sanctions.normname
+    AS 'MODULE_PATHNAME', 'normname_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sanctions.normname_send(sanctions.normname) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'normname_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE sanctions.normname (
+    INPUT = sanctions.normname_in,
+    OUTPUT = sanctions.normname_out,
+    RECEIVE = sanctions.normname_recv,
+    SEND = sanctions.normname_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = int4,
+    STORAGE = extended,
+    CATEGORY = 'S',
+    COLLATABLE = false
+);
+COMMENT ON TYPE sanctions.normname IS
+    'a person, company, vessel or aircraft name in canonical form: any script transliterated to ASCII, tokens classified and in canonical order';
+COMMENT ON FUNCTION sanctions.normname_in(cstring) IS 'input function of sanctions.normname: normalizes the name';
+COMMENT ON FUNCTION sanctions.normname_out(sanctions.normname) IS 'output function of sanctions.normname: the canonical form';
+COMMENT ON FUNCTION sanctions.normname_recv(internal) IS 'binary input function of sanctions.normname';
+COMMENT ON FUNCTION sanctions.normname_send(sanctions.normname) IS 'binary output function of sanctions.normname';
+
+-- Casts: text -> normname is an assignment cast (INSERT of text into a
+-- normname column just works; comparisons stay explicit so "=" between text
+-- and normname is never ambiguous).
+CREATE FUNCTION sanctions.normname(text) RETURNS sanctions.normname
+    AS 'MODULE_PATHNAME', 'normname_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions.normname(text) IS 'normalizes a name (the text to normname cast)';
+CREATE FUNCTION sanctions.text(sanctions.normname) RETURNS text
+    AS 'MODULE_PATHNAME', 'normname_to_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions.text(sanctions.normname) IS 'the text form of a normalized name (the normname to text cast)';
+CREATE CAST (text AS sanctions.normname) WITH FUNCTION sanctions.normname(text) AS ASSIGNMENT;
+CREATE CAST (varchar AS sanctions.normname) WITH FUNCTION sanctions.normname(text) AS ASSIGNMENT;
+CREATE CAST (sanctions.normname AS text) WITH FUNCTION sanctions.text(sanctions.normname) AS ASSIGNMENT;
+
+-- Comparison on the canonical text.
+CREATE FUNCTION sanctions.normname_eq(sanctions.normname, sanctions.normname) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'normname_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION sanctions.normname_ne(sanctions.normname, sanctions.normname) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'normname_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION sanctions.normname_lt(sanctions.normname, sanctions.normname) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'normname_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION sanctions.normname_le(sanctions.normname, sanctions.normname) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'normname_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION sanctions.normname_gt(sanctions.normname, sanctions.normname) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'normname_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION sanctions.normname_ge(sanctions.normname, sanctions.normname) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'normname_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION sanctions.normname_cmp(sanctions.normname, sanctions.normname) RETURNS integer
+    AS 'MODULE_PATHNAME', 'normname_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION sanctions.normname_hash(sanctions.normname) RETURNS integer
+    AS 'MODULE_PATHNAME', 'normname_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION sanctions.normname_hash_extended(sanctions.normname, bigint) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'normname_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION sanctions.normname_eq(sanctions.normname, sanctions.normname) IS 'implementation of = for normname';
+COMMENT ON FUNCTION sanctions.normname_ne(sanctions.normname, sanctions.normname) IS 'implementation of <> for normname';
+COMMENT ON FUNCTION sanctions.normname_lt(sanctions.normname, sanctions.normname) IS 'implementation of < for normname';
+COMMENT ON FUNCTION sanctions.normname_le(sanctions.normname, sanctions.normname) IS 'implementation of <= for normname';
+COMMENT ON FUNCTION sanctions.normname_gt(sanctions.normname, sanctions.normname) IS 'implementation of > for normname';
+COMMENT ON FUNCTION sanctions.normname_ge(sanctions.normname, sanctions.normname) IS 'implementation of >= for normname';
+COMMENT ON FUNCTION sanctions.normname_cmp(sanctions.normname, sanctions.normname) IS 'btree comparison support for normname (bytewise on the canonical text)';
+COMMENT ON FUNCTION sanctions.normname_hash(sanctions.normname) IS 'hash support for normname';
+COMMENT ON FUNCTION sanctions.normname_hash_extended(sanctions.normname, bigint) IS 'extended (seeded) hash support for normname';
+
+CREATE OPERATOR sanctions.= (
+    LEFTARG = sanctions.normname, RIGHTARG = sanctions.normname,
+    FUNCTION = sanctions.normname_eq,
+    COMMUTATOR = OPERATOR(sanctions.=), NEGATOR = OPERATOR(sanctions.<>),
+    RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES
+);
+CREATE OPERATOR sanctions.<> (
+    LEFTARG = sanctions.normname, RIGHTARG = sanctions.normname,
+    FUNCTION = sanctions.normname_ne,
+    COMMUTATOR = OPERATOR(sanctions.<>), NEGATOR = OPERATOR(sanctions.=),
+    RESTRICT = neqsel, JOIN = neqjoinsel
+);
+CREATE OPERATOR sanctions.< (
+    LEFTARG = sanctions.normname, RIGHTARG = sanctions.normname,
+    FUNCTION = sanctions.normname_lt,
+    COMMUTATOR = OPERATOR(sanctions.>), NEGATOR = OPERATOR(sanctions.>=),
+    RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+CREATE OPERATOR sanctions.<= (
+    LEFTARG = sanctions.normname, RIGHTARG = sanctions.normname,
+    FUNCTION = sanctions.normname_le,
+    COMMUTATOR = OPERATOR(sanctions.>=), NEGATOR = OPERATOR(sanctions.>),
+    RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+CREATE OPERATOR sanctions.> (
+    LEFTARG = sanctions.normname, RIGHTARG = sanctions.normname,
+    FUNCTION = sanctions.normname_gt,
+    COMMUTATOR = OPERATOR(sanctions.<), NEGATOR = OPERATOR(sanctions.<=),
+    RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+CREATE OPERATOR sanctions.>= (
+    LEFTARG = sanctions.normname, RIGHTARG = sanctions.normname,
+    FUNCTION = sanctions.normname_ge,
+    COMMUTATOR = OPERATOR(sanctions.<=), NEGATOR = OPERATOR(sanctions.<),
+    RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+COMMENT ON OPERATOR sanctions.= (sanctions.normname, sanctions.normname) IS 'same canonical name';
+COMMENT ON OPERATOR sanctions.<> (sanctions.normname, sanctions.normname) IS 'different canonical names';
+COMMENT ON OPERATOR sanctions.< (sanctions.normname, sanctions.normname) IS 'less than (bytewise order of the canonical text)';
+COMMENT ON OPERATOR sanctions.<= (sanctions.normname, sanctions.normname) IS 'less than or equal (bytewise order of the canonical text)';
+COMMENT ON OPERATOR sanctions.> (sanctions.normname, sanctions.normname) IS 'greater than (bytewise order of the canonical text)';
+COMMENT ON OPERATOR sanctions.>= (sanctions.normname, sanctions.normname) IS 'greater than or equal (bytewise order of the canonical text)';
+
+CREATE OPERATOR CLASS sanctions.normname_ops
+    DEFAULT FOR TYPE sanctions.normname USING btree AS
+        OPERATOR 1 sanctions.< ,
+        OPERATOR 2 sanctions.<= ,
+        OPERATOR 3 sanctions.= ,
+        OPERATOR 4 sanctions.>= ,
+        OPERATOR 5 sanctions.> ,
+        FUNCTION 1 sanctions.normname_cmp(sanctions.normname, sanctions.normname);
+CREATE OPERATOR CLASS sanctions.normname_hash_ops
+    DEFAULT FOR TYPE sanctions.normname USING hash AS
+        OPERATOR 1 sanctions.= ,
+        FUNCTION 1 sanctions.normname_hash(sanctions.normname),
+        FUNCTION 2 sanctions.normname_hash_extended(sanctions.normname, bigint);
+COMMENT ON OPERATOR CLASS sanctions.normname_ops USING btree IS 'default btree operator class for normname (canonical text, bytewise)';
+COMMENT ON OPERATOR CLASS sanctions.normname_hash_ops USING hash IS 'default hash operator class for normname';
+
+-- Helpers.
+CREATE FUNCTION sanctions.normalize(text) RETURNS text
+    AS 'MODULE_PATHNAME', 'normname_normalize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions.normalize(text) IS
+    'the canonical form of a name (what normname equality compares): tokens in canonical order, single spaces';
+CREATE FUNCTION sanctions.tokens(sanctions.normname) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'normname_tokens' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions.tokens(sanctions.normname) IS 'the tokens of a normalized name, in canonical order';
+CREATE FUNCTION sanctions.token_classes(sanctions.normname) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'normname_token_classes' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions.token_classes(sanctions.normname) IS
+    'the class of each token (word, initial, number, legal_form), parallel to sanctions.tokens';
+CREATE FUNCTION sanctions.name_kind(sanctions.normname) RETURNS text
+    AS 'MODULE_PATHNAME', 'normname_kind' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions.name_kind(sanctions.normname) IS
+    'what the name looks like it names: person, organization or unknown (a hint)';
+CREATE FUNCTION sanctions.normalize_debug(text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'normname_normalize_debug' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions.normalize_debug(text) IS
+    'each step of the normalization of one name, and each token with its class';
+CREATE FUNCTION sanctions.icu_version() RETURNS text
+    AS 'MODULE_PATHNAME', 'normname_icu_version' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions.icu_version() IS
+    'the ICU and Unicode versions the normalization uses (stored normnames depend on them)';
+
+
 -- (end of section 1)
 
 -------------------------------------------------------------------------------
