@@ -69,6 +69,10 @@ PG_FUNCTION_INFO_V1(ownership_explain);
 #define LOOKTHROUGH_MAX_STEPS	2000000
 #define LOOKTHROUGH_SHOWN_PATHS	20
 
+/* Conversions of recently seen share values, keyed by their bytes. */
+#define SHARE_CACHE_SIZE	1024
+#define SHARE_CACHE_BYTES	16
+
 /* Examples named in a data-quality warning. */
 #define WARNING_EXAMPLES	3
 
@@ -89,10 +93,14 @@ typedef struct IdKey
 	int			len;
 } IdKey;
 
+/* Ids shorter than this are kept inside their hash entry (one cache miss). */
+#define ID_INLINE_BYTES		24
+
 typedef struct IdEntry
 {
 	IdKey		key;
 	int32		index;
+	char		inline_id[ID_INLINE_BYTES];
 } IdEntry;
 
 typedef struct OwnEdge
@@ -102,6 +110,13 @@ typedef struct OwnEdge
 	int32		group;			/* joint arrangement number, -1 = none */
 	int64		share;			/* scaled */
 } OwnEdge;
+
+typedef struct ShareCacheEntry
+{
+	int			len;			/* -1 = empty */
+	char		bytes[SHARE_CACHE_BYTES];
+	int64		scaled;
+} ShareCacheEntry;
 
 typedef struct OwnGraph
 {
@@ -124,6 +139,7 @@ typedef struct OwnGraph
 	int32	   *in_edge;
 	int32	   *group_start;	/* edges of each joint arrangement */
 	int32	   *group_edge;
+	ShareCacheEntry *share_cache;
 } OwnGraph;
 
 /* Result of the OFAC / EU fixed point. */
@@ -248,6 +264,35 @@ share_scaled(Datum value, const char *owner, const char *owned)
 	return DatumGetInt64(DirectFunctionCall1(numeric_int8, value));
 }
 
+/*
+ * share_scaled through a small direct-mapped cache on the numeric's bytes:
+ * shares repeat (100, 50, 25 ...), and equal bytes are an equal value.
+ * Only valid shares are cached, so errors still name their edge.
+ */
+static int64
+share_scaled_cached(ShareCacheEntry *cache, Datum value, const char *owner,
+					const char *owned)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(value);
+	ShareCacheEntry *entry;
+	const char *bytes;
+	int			len;
+
+	if (VARATT_IS_COMPRESSED(v) || VARATT_IS_EXTERNAL(v) ||
+		VARSIZE_ANY_EXHDR(v) > SHARE_CACHE_BYTES)
+		return share_scaled(value, owner, owned);
+	bytes = VARDATA_ANY(v);
+	len = VARSIZE_ANY_EXHDR(v);
+	entry = &cache[hash_bytes((const unsigned char *) bytes, len) % SHARE_CACHE_SIZE];
+	if (entry->len != len || memcmp(entry->bytes, bytes, len) != 0)
+	{
+		entry->scaled = share_scaled(value, owner, owned);
+		entry->len = len;
+		memcpy(entry->bytes, bytes, len);
+	}
+	return entry->scaled;
+}
+
 /* ---------------------------------------------------------------------
  * The graph: interning ids, loading the queries, building adjacency
  * --------------------------------------------------------------------- */
@@ -300,7 +345,9 @@ intern_id(OwnGraph *g, HTAB *table, char ***names, int32 *count, int32 *max,
 	entry = (IdEntry *) hash_search(table, &key, HASH_ENTER, &found);
 	if (!found)
 	{
-		char	   *copy = MemoryContextAlloc(g->cxt, len + 1);
+		/* dynahash never moves entries, so the inline copy is stable */
+		char	   *copy = len < ID_INLINE_BYTES ? entry->inline_id :
+			MemoryContextAlloc(g->cxt, len + 1);
 
 		memcpy(copy, str, len);
 		copy[len] = '\0';
@@ -363,6 +410,9 @@ graph_create(void)
 	g->groups = MemoryContextAlloc(cxt, sizeof(char *) * g->maxgroups);
 	g->maxedges = 4096;
 	g->edges = MemoryContextAllocHuge(cxt, sizeof(OwnEdge) * g->maxedges);
+	g->share_cache = MemoryContextAlloc(cxt, sizeof(ShareCacheEntry) * SHARE_CACHE_SIZE);
+	for (int i = 0; i < SHARE_CACHE_SIZE; i++)
+		g->share_cache[i].len = -1;
 	return g;
 }
 
@@ -487,16 +537,16 @@ load_edges(OwnGraph *g, const char *query)
 		spi_cxt = MemoryContextSwitchTo(row_cxt);
 		for (i = 0; i < SPI_processed; i++)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	td = SPI_tuptable->tupdesc;
+			Datum		values[4];
+			bool		nulls[4] = {true, true, true, true};
 			bool		n1,
 						n2,
 						n3,
-						n4 = true;
-			Datum		d1 = SPI_getbinval(tup, td, 1, &n1);
-			Datum		d2 = SPI_getbinval(tup, td, 2, &n2);
-			Datum		d3 = SPI_getbinval(tup, td, 3, &n3);
-			Datum		d4 = has_group ? SPI_getbinval(tup, td, 4, &n4) : (Datum) 0;
+						n4;
+			Datum		d1,
+						d2,
+						d3,
+						d4;
 			MemoryContext old;
 			int32		owner,
 						owned,
@@ -504,6 +554,12 @@ load_edges(OwnGraph *g, const char *query)
 			int64		share;
 
 			CHECK_FOR_INTERRUPTS();
+			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+							  values, nulls);
+			d1 = values[0], n1 = nulls[0];
+			d2 = values[1], n2 = nulls[1];
+			d3 = values[2], n3 = nulls[2];
+			d4 = values[3], n4 = !has_group || nulls[3];
 			row++;
 			if (n1 || n2)
 				ereport(ERROR,
@@ -533,7 +589,8 @@ load_edges(OwnGraph *g, const char *query)
 								  VARSIZE_ANY_EXHDR(t));
 			}
 			MemoryContextSwitchTo(old);
-			share = share_scaled(d3, g->ids[owner], g->ids[owned]);
+			share = share_scaled_cached(g->share_cache, d3, g->ids[owner],
+										g->ids[owned]);
 			if (owner == owned)
 			{
 				if (self_edges++ == 0)
