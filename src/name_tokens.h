@@ -36,10 +36,6 @@ typedef struct NameWorkTokens
 /* normalize.c: fold + tokenize one string (no legal-form or title rules). */
 extern void NameTokenizeText(const char *raw, int rawlen, NameWorkTokens *out,
 							 StringInfo debug);
-extern void NameWorkTokensAppend(NameWorkTokens *t, const char *s, int len,
-								 uint8 cls, int segment);
-extern void NameReportInvalid(const char *raw, int rawlen, int sqlstate,
-							  const char *detail);
 
 /* transliterate.c */
 typedef enum NameTransliterator

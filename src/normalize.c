@@ -57,7 +57,7 @@
  * Report input that names nothing (or breaks a limit) the way input
  * functions do: the input (clipped) in the message, the reason in the detail.
  */
-void
+static void
 NameReportInvalid(const char *raw, int rawlen, int sqlstate, const char *detail)
 {
 	int			shownlen = pg_mbcliplen(raw, rawlen, MAX_SHOWN_INPUT_BYTES);
@@ -70,7 +70,7 @@ NameReportInvalid(const char *raw, int rawlen, int sqlstate, const char *detail)
 			 errdetail("%s", detail)));
 }
 
-void
+static void
 NameWorkTokensAppend(NameWorkTokens *t, const char *s, int len, uint8 cls,
 					 int segment)
 {
@@ -89,8 +89,8 @@ NameWorkTokensAppend(NameWorkTokens *t, const char *s, int len, uint8 cls,
 	t->n++;
 }
 
-static const char *
-token_class_name(uint8 cls)
+const char *
+NameTokenClassName(uint8 cls)
 {
 	switch (cls)
 	{
@@ -887,7 +887,7 @@ debug_token_list(StringInfo debug, const char *key, const NameWorkToken *tok, in
 		appendStringInfoString(debug, "{\"token\":");
 		escape_json(debug, tok[i].str);
 		appendStringInfo(debug, ",\"class\":\"%s\",\"part\":%d}",
-						 token_class_name(tok[i].cls), tok[i].segment);
+						 NameTokenClassName(tok[i].cls), tok[i].segment);
 	}
 	appendStringInfoChar(debug, ']');
 }
@@ -1050,8 +1050,8 @@ name_kind(const NameWorkTokens *toks)
 	return NORMNAME_KIND_UNKNOWN;
 }
 
-static const char *
-kind_name(uint8 kind)
+const char *
+NormNameKindName(uint8 kind)
 {
 	switch (kind)
 	{
@@ -1061,12 +1061,6 @@ kind_name(uint8 kind)
 			return "organization";
 	}
 	return "unknown";
-}
-
-const char *
-NormNameKindName(uint8 kind)
-{
-	return kind_name(kind);
 }
 
 /* Pack the final tokens into a NormName. */
@@ -1157,7 +1151,7 @@ NormalizeNameDebug(const char *raw, int rawlen, StringInfo debug)
 	{
 		debug_token_list(debug, "canonical_tokens", toks.tok, toks.n);
 		debug_string(debug, "canonical", NormNameText(result), result->textlen);
-		appendStringInfo(debug, ",\"kind\":\"%s\"}", kind_name(kind));
+		appendStringInfo(debug, ",\"kind\":\"%s\"}", NormNameKindName(kind));
 	}
 	return result;
 }

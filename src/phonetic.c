@@ -80,12 +80,6 @@ phonetic_code(const char *t, int len, char *code)
 			case 'w':
 				out = 'f';
 				break;
-			case 'j':
-				out = 'j';
-				break;
-			case 'x':
-				out = 'x';
-				break;
 			case 'h':
 				/* h after a consonant was folded into it above */
 				if (i > 0 && !is_vowel(t[i - 1]))
