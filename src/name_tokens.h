@@ -43,6 +43,7 @@ typedef enum NameTransliterator
 	NAME_TRANS_ANY_LATIN = 0,	/* any script -> Latin (Han -> pinyin) */
 	NAME_TRANS_LATIN_ASCII,		/* rare Latin letters -> ASCII */
 	NAME_TRANS_HANT_HANS,		/* traditional -> simplified Chinese */
+	NAME_TRANS_HAN_LATIN,		/* Han -> pinyin (what Any-Latin does to Han) */
 	NAME_TRANS_COUNT
 } NameTransliterator;
 

@@ -308,12 +308,17 @@ is_hangul(UChar32 c)
 	return script_of(c) == USCRIPT_HANGUL;
 }
 
-/* Append the romanization of s as one word (syllables joined) to buf. */
+/*
+ * Append the romanization of s as one word (syllables joined) to buf; han:
+ * s is Han text (the plain Han-Latin transliterator is much cheaper than the
+ * compound Any-Latin one and gives the same pinyin).
+ */
 static void
-append_joined_word(StringInfo buf, const UChar *s, int32 len)
+append_joined_word(StringInfo buf, const UChar *s, int32 len, bool han)
 {
 	int32		tlen;
-	UChar	   *t = NameTransliterate(NAME_TRANS_ANY_LATIN, s, len, &tlen);
+	UChar	   *t = NameTransliterate(han ? NAME_TRANS_HAN_LATIN : NAME_TRANS_ANY_LATIN,
+									  s, len, &tlen);
 	char	   *u = utf16_to_utf8(t, tlen);
 
 	for (char *p = u; *p; p++)
@@ -350,7 +355,7 @@ append_han_words(StringInfo buf, const UChar *s, int32 len)
 		if (run == 0)
 		{
 			appendStringInfoChar(buf, ' ');
-			append_joined_word(buf, s + wstart, bounds[w] - wstart);
+			append_joined_word(buf, s + wstart, bounds[w] - wstart, true);
 			w++;
 			continue;
 		}
@@ -360,7 +365,7 @@ append_han_words(StringInfo buf, const UChar *s, int32 len)
 			int32		gstart = w > 0 ? bounds[w - 1] : 0;
 
 			appendStringInfoChar(buf, ' ');
-			append_joined_word(buf, s + gstart, bounds[w + take - 1] - gstart);
+			append_joined_word(buf, s + gstart, bounds[w + take - 1] - gstart, true);
 			w += take;
 			run -= take;
 		}
@@ -461,9 +466,9 @@ romanize_east_asian_person(StringInfo buf, const UChar *s, int32 len)
 		U16_FWD_N(s, surname_end, len, 2);
 	else
 		U16_FWD_1(s, surname_end, len);
-	append_joined_word(buf, s, surname_end);
+	append_joined_word(buf, s, surname_end, han);
 	appendStringInfoChar(buf, ' ');
-	append_joined_word(buf, s + surname_end, len - surname_end);
+	append_joined_word(buf, s + surname_end, len - surname_end, han);
 	return true;
 }
 
@@ -542,7 +547,7 @@ romanize_east_asian(const UChar *src, int32 srclen, int32 *outlen,
 			else
 			{
 				appendStringInfoChar(&buf, ' ');
-				append_joined_word(&buf, s + at, i - at);
+				append_joined_word(&buf, s + at, i - at, false);
 				appendStringInfoChar(&buf, ' ');
 			}
 			start = i;
