@@ -62,6 +62,7 @@ extern bool OrgWordLookup(const char *tok);
 extern int	HanBusinessWordMatch(const UChar *s, int32 len, bool org_context,
 								 const char **english);
 extern int	HanLegalFormSuffix(const UChar *s, int32 len, const char **canonical);
+extern int	HanLegalFormPrefix(const UChar *s, int32 len, const char **canonical);
 extern bool HanCompoundSurname(const UChar *s, int32 len);
 
 #endif							/* SANCTIONS_NAME_TOKENS_H */

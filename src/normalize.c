@@ -10,12 +10,14 @@
  *	   (legitimate in Persian and Indic spelling), soft hyphens and variation
  *	   selectors are invisible presentation hints and are dropped.
  *	2. NFKC with case folding (ICU's NFKC_Casefold).
- *	3. Han runs: legal forms (有限公司) and frequent business words are
- *	   recognised before transliteration; the rest is split into dictionary
- *	   words, each romanized as one pinyin token; a standalone Han name of 2-4
- *	   characters is read as surname + given name ("陈天新" -> chen tianxin).
- *	4. Other scripts: ICU "Any-Latin", only when a letter of a non-Latin
- *	   script is present (pure ASCII and Latin input never pay for it).
+ *	3. Han runs: legal forms (有限公司 at the end, 株式会社 at the start) and
+ *	   frequent business words are recognised before transliteration; the
+ *	   rest is split into dictionary words, each romanized as one pinyin
+ *	   token; a standalone Han or Hangul name of 2-4 characters is read as
+ *	   surname + given name ("陈天新" -> chen tianxin).
+ *	4. Other scripts: ICU "Russian-Latin/BGN; Greek-Latin/BGN; Any-Latin"
+ *	   (transliterate.c), only when a letter of a non-Latin script is present
+ *	   (pure ASCII and Latin input never pay for it).
  *	5. Fold to ASCII: canonical decomposition, marks dropped, a few letters
  *	   without decomposition mapped (æ, ø, ł, þ, ...), ICU "Latin-ASCII" only
  *	   for the rare letters left; digits of any script become ASCII digits;
@@ -24,9 +26,10 @@
  *	   -> obrien); hyphens, dots, slashes and every other symbol separate
  *	   ("AL-QAEDA" -> al qaeda, "J.P." -> j p); commas split the name into
  *	   parts ("SURNAME, Given").
- *	7. Rules: legal forms (longest alias first, anywhere) become one
- *	   canonical LEGAL_FORM token; titles are removed from names that are not
- *	   organizations' (an organization has a legal form or an org word).
+ *	7. Rules: legal forms (longest alias first, anywhere; aliases of two or
+ *	   three letters only at the ends of the name, see legal_forms.c) become
+ *	   one canonical LEGAL_FORM token; titles are removed from names that are
+ *	   not organizations' (an organization has a legal form or an org word).
  *	8. Canonical order: words and initials sorted bytewise, then numbers, then
  *	   legal forms.  Rules 7 are rerun on the sorted sequence until nothing
  *	   changes, so the output read back gives the same value (idempotence).
@@ -389,7 +392,8 @@ has_east_asian_business_word(const UChar *s, int32 len)
 
 /*
  * Process one run of Han characters into Latin text in buf: legal forms that
- * close the run and business words first, dictionary words for the rest.
+ * close or open the run and business words first, dictionary words for the
+ * rest.
  * Returns true if the run is an organization's.
  */
 static bool
@@ -402,10 +406,17 @@ romanize_han_run(StringInfo buf, const UChar *s, int32 len)
 	bool		org;
 	int			m;
 
-	/* legal forms close the name, possibly stacked */
+	/* legal forms close the name, possibly stacked, or open it */
 	while (nlegal < (int) lengthof(legal) &&
 		   (m = HanLegalFormSuffix(s, len, &legal[nlegal])) > 0)
 	{
+		len -= m;
+		nlegal++;
+	}
+	if (nlegal < (int) lengthof(legal) &&
+		(m = HanLegalFormPrefix(s, len, &legal[nlegal])) > 0)
+	{
+		s += m;
 		len -= m;
 		nlegal++;
 	}
