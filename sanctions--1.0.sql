@@ -52,6 +52,9 @@ COMMENT ON FUNCTION sanctions.text(sanctions.normname) IS 'the text form of a no
 CREATE CAST (text AS sanctions.normname) WITH FUNCTION sanctions.normname(text) AS ASSIGNMENT;
 CREATE CAST (varchar AS sanctions.normname) WITH FUNCTION sanctions.normname(text) AS ASSIGNMENT;
 CREATE CAST (sanctions.normname AS text) WITH FUNCTION sanctions.text(sanctions.normname) AS ASSIGNMENT;
+COMMENT ON CAST (text AS sanctions.normname) IS 'normalizes a name (assignment cast)';
+COMMENT ON CAST (varchar AS sanctions.normname) IS 'normalizes a name (assignment cast)';
+COMMENT ON CAST (sanctions.normname AS text) IS 'the text form of a normalized name (assignment cast)';
 
 -- Comparison on the canonical text.
 CREATE FUNCTION sanctions.normname_eq(sanctions.normname, sanctions.normname) RETURNS boolean
@@ -140,6 +143,8 @@ CREATE OPERATOR CLASS sanctions.normname_hash_ops
         FUNCTION 2 sanctions.normname_hash_extended(sanctions.normname, bigint);
 COMMENT ON OPERATOR CLASS sanctions.normname_ops USING btree IS 'default btree operator class for normname (canonical text, bytewise)';
 COMMENT ON OPERATOR CLASS sanctions.normname_hash_ops USING hash IS 'default hash operator class for normname';
+COMMENT ON OPERATOR FAMILY sanctions.normname_ops USING btree IS 'btree operator family for normname';
+COMMENT ON OPERATOR FAMILY sanctions.normname_hash_ops USING hash IS 'hash operator family for normname';
 
 -- Helpers.
 CREATE FUNCTION sanctions.normalize(text) RETURNS text
