@@ -52,6 +52,9 @@ COMMENT ON FUNCTION sanctions.text(sanctions.normname) IS 'the text form of a no
 CREATE CAST (text AS sanctions.normname) WITH FUNCTION sanctions.normname(text) AS ASSIGNMENT;
 CREATE CAST (varchar AS sanctions.normname) WITH FUNCTION sanctions.normname(text) AS ASSIGNMENT;
 CREATE CAST (sanctions.normname AS text) WITH FUNCTION sanctions.text(sanctions.normname) AS ASSIGNMENT;
+COMMENT ON CAST (text AS sanctions.normname) IS 'normalizes a name (assignment cast)';
+COMMENT ON CAST (varchar AS sanctions.normname) IS 'normalizes a name (assignment cast)';
+COMMENT ON CAST (sanctions.normname AS text) IS 'the text form of a normalized name (assignment cast)';
 
 -- Comparison on the canonical text.
 CREATE FUNCTION sanctions.normname_eq(sanctions.normname, sanctions.normname) RETURNS boolean
@@ -140,6 +143,8 @@ CREATE OPERATOR CLASS sanctions.normname_hash_ops
         FUNCTION 2 sanctions.normname_hash_extended(sanctions.normname, bigint);
 COMMENT ON OPERATOR CLASS sanctions.normname_ops USING btree IS 'default btree operator class for normname (canonical text, bytewise)';
 COMMENT ON OPERATOR CLASS sanctions.normname_hash_ops USING hash IS 'default hash operator class for normname';
+COMMENT ON OPERATOR FAMILY sanctions.normname_ops USING btree IS 'btree operator family for normname';
+COMMENT ON OPERATOR FAMILY sanctions.normname_hash_ops USING hash IS 'hash operator family for normname';
 
 -- Helpers.
 CREATE FUNCTION sanctions.normalize(text) RETURNS text
@@ -366,5 +371,72 @@ COMMENT ON FUNCTION sanctions.similarity_upper_bound(sanctions.normname, sanctio
 -- Section 6: ownership roll-up (OFAC 50% rule, EU, UK)
 --            (src/ownership.c)
 -------------------------------------------------------------------------------
+
+-- The roll-up over caller-supplied queries.  Not STRICT: a null query or rule
+-- is an error, not an empty answer.  VOLATILE and PARALLEL UNSAFE because it
+-- runs the caller's queries (with the caller's privileges) through SPI.
+CREATE FUNCTION sanctions.ownership_rollup(edges text, blocked text,
+                                           rule text DEFAULT 'ofac')
+RETURNS TABLE(entity_id text, blocked_share numeric, basis jsonb)
+AS 'MODULE_PATHNAME', 'ownership_rollup'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION sanctions.ownership_rollup(text, text, text) IS
+'Entities blocked through ownership: edges is a query returning (owner text, owned text, share numeric in percent [, joint_group text]), blocked a query returning the ids of listed parties; rule is ofac (>= 50% aggregate), eu (>= 50% aggregate), uk (> 50% per designated person or joint arrangement) or lookthrough (informational effective share, not a legal rule). Returns each entity with its blocked share and a jsonb basis; see doc/ownership.md';
+
+CREATE FUNCTION sanctions.explain_ownership(entity text, edges text, blocked text,
+                                            rule text DEFAULT 'ofac')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ownership_explain'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION sanctions.explain_ownership(text, text, text, text) IS
+'Why one entity is or is not blocked through ownership under a rule: its owners, their status, which stakes count and why, and the total against the threshold';
+
+-- The same over the extension's own tables (section 4): current ownership
+-- edges (valid_to IS NULL, date range covering today, known share) and the
+-- current listed entities.  The same holding reported by several lists or
+-- records counts once, at its largest share.  The queries are text, so this
+-- section does not depend on the tables existing at CREATE time.
+CREATE FUNCTION sanctions.ownership_rollup(rule text DEFAULT 'ofac')
+RETURNS TABLE(entity_id text, blocked_share numeric, basis jsonb)
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT r.entity_id, r.blocked_share, r.basis
+    FROM sanctions.ownership_rollup(
+      $q$SELECT o.owner_ref::text, o.owned_ref::text, max(o.share)::numeric
+           FROM sanctions.ownership o
+          WHERE o.valid_to IS NULL AND o.share IS NOT NULL
+            AND (o.start_date IS NULL OR o.start_date <= current_date)
+            AND (o.end_date IS NULL OR o.end_date >= current_date)
+          GROUP BY 1, 2$q$,
+      $q$SELECT DISTINCT e.source_id::text FROM sanctions.entity e
+          WHERE e.valid_to IS NULL AND e.source_id IS NOT NULL$q$,
+      rule) AS r
+$fn$;
+
+COMMENT ON FUNCTION sanctions.ownership_rollup(text) IS
+'Entities blocked through ownership under a rule, from the current rows of sanctions.ownership (largest share per owner and owned entity) and the current listed entities of sanctions.entity';
+
+CREATE FUNCTION sanctions.explain_ownership(entity text, rule text DEFAULT 'ofac')
+RETURNS jsonb
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT sanctions.explain_ownership(entity,
+      $q$SELECT o.owner_ref::text, o.owned_ref::text, max(o.share)::numeric
+           FROM sanctions.ownership o
+          WHERE o.valid_to IS NULL AND o.share IS NOT NULL
+            AND (o.start_date IS NULL OR o.start_date <= current_date)
+            AND (o.end_date IS NULL OR o.end_date >= current_date)
+          GROUP BY 1, 2$q$,
+      $q$SELECT DISTINCT e.source_id::text FROM sanctions.entity e
+          WHERE e.valid_to IS NULL AND e.source_id IS NOT NULL$q$,
+      rule)
+$fn$;
+
+COMMENT ON FUNCTION sanctions.explain_ownership(text, text) IS
+'Why one entity is or is not blocked through ownership, from the current rows of sanctions.ownership and sanctions.entity';
 
 -- (end of section 6)
