@@ -300,8 +300,9 @@ NameSoundPrefixKey(const char *tok, int len)
 
 /*
  * The skeleton: consonant classes only, without the semivowel w (a long
- * vowel in romanized Arabic: nwaz ~ nawaz), f and v as one, s, z and sh as
- * one (ICU folds Cyrillic sh to s), no final h.
+ * vowel in romanized Arabic: nwaz ~ nawaz), f and v as one, b and p as one
+ * (Arabic has no p), s, z and sh as one (ICU folds Cyrillic sh to s), no
+ * final h.
  */
 uint32
 NameSkeletonKey(const char *tok, int len)
@@ -321,6 +322,8 @@ NameSkeletonKey(const char *tok, int len)
 			c = 'F';
 		else if (c == 'Z' || c == 'X')
 			c = 'S';
+		else if (c == 'P')
+			c = 'B';
 		if (m == 0 || skel[m - 1] != c)
 			skel[m++] = c;
 	}
