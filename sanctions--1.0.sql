@@ -218,19 +218,25 @@ BEGIN
         RAISE EXCEPTION 'table sanctions.entity_name does not exist'
             USING ERRCODE = 'undefined_table',
                   DETAIL = 'Token statistics are counted over the names of the loaded lists.',
-                  HINT = 'Load a list first.';
+                  HINT = 'The list tables come with the lists section of the extension.';
     END IF;
-    -- Dynamic SQL: the list tables belong to a later section.
-    EXECUTE 'SELECT count(*) FROM sanctions.entity_name n WHERE n.name IS NOT NULL'
+    -- Dynamic SQL: the list tables belong to a later section.  Names of the
+    -- current entity states only (valid_to IS NULL); the cast makes this work
+    -- whether the column holds normname or its canonical text.
+    EXECUTE $q$
+        SELECT count(*) FROM sanctions.entity_name n
+          JOIN sanctions.entity e ON e.entity_id = n.entity_id
+         WHERE n.name IS NOT NULL AND e.valid_to IS NULL $q$
         INTO n_names;
     TRUNCATE sanctions.token_stats;
     EXECUTE $q$
         INSERT INTO sanctions.token_stats (token, names)
         SELECT t.token, count(*)
           FROM sanctions.entity_name n
+          JOIN sanctions.entity e ON e.entity_id = n.entity_id
          CROSS JOIN LATERAL (SELECT DISTINCT u.token
-                               FROM pg_catalog.unnest(sanctions.tokens(n.name)) AS u(token)) t
-         WHERE n.name IS NOT NULL
+                               FROM pg_catalog.unnest(sanctions.tokens(n.name::sanctions.normname)) AS u(token)) t
+         WHERE n.name IS NOT NULL AND e.valid_to IS NULL
          GROUP BY t.token $q$;
     GET DIAGNOSTICS n_tokens = ROW_COUNT;
     DELETE FROM sanctions.token_stats_source;
@@ -239,7 +245,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION sanctions.refresh_token_stats() IS
-  'Recounts sanctions.token_stats from the names in sanctions.entity_name; returns the number of distinct tokens. Run after loading or updating lists.';
+  'Recounts sanctions.token_stats from the names of the current entity states in sanctions.entity_name; returns the number of distinct tokens. Run after loading or updating lists.';
 REVOKE EXECUTE ON FUNCTION sanctions.refresh_token_stats() FROM PUBLIC;
 
 CREATE FUNCTION sanctions.similarity(sanctions.normname, sanctions.normname) RETURNS float4
