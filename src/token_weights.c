@@ -93,7 +93,8 @@ static uint32 token_text_hash(const char *tok, int len);
 static void
 token_stats_inval_callback(Datum arg, Oid relid)
 {
-	if (relid == InvalidOid || relid == stats_relid)
+	/* with no table seen yet, any change may be its creation */
+	if (relid == InvalidOid || relid == stats_relid || !OidIsValid(stats_relid))
 		stats_valid = false;
 }
 
