@@ -436,6 +436,14 @@ short_part(const SimToken *t)
 	return t->cls == NAME_TOKEN_WORD && t->len <= JOIN_SHORT_PART;
 }
 
+/* May y (shorter than w) end w joined: same last letters, or a short y w ends with? */
+static inline bool
+short_tail(const SimToken *w, const SimToken *y)
+{
+	return share_suffix(w->s, w->len, y->s, y->len) ||
+		(short_part(y) && same_bytes(w->s + w->len - y->len, y->s, y->len));
+}
+
 /* Can a token be one part of a joined token?  Words and legal forms (JSC). */
 static inline bool
 joinable(const SimToken *t)
@@ -565,7 +573,7 @@ add_join_cands(CandList *cl, SimToken *w, int nw, SimToken *p, int np, bool w_is
 			if (p[j].len + 1 > w[i].len + JOIN_LEN_SLACK || !joinable(&p[j]))
 				continue;
 			head = join_head(&w[i], &p[j]);
-			if (!head && !short_part(&p[j]))
+			if (!head && !(short_part(&p[j]) && same_bytes(w[i].s, p[j].s, p[j].len)))
 				continue;
 			for (int k = 0; k < np; k++)
 			{
@@ -578,7 +586,7 @@ add_join_cands(CandList *cl, SimToken *w, int nw, SimToken *p, int np, bool w_is
 					continue;
 				/* both parts may not be short: one shares a block key with w */
 				tail = share_suffix(w[i].s, w[i].len, p[k].s, p[k].len);
-				if (!(head && tail) && !(head && short_part(&p[k])) &&
+				if (!(head && tail) && !(head && short_tail(&w[i], &p[k])) &&
 					!(tail && short_part(&p[j])))
 					continue;
 				s = joined_score(&w[i], &p[j], &p[k]);
@@ -710,15 +718,10 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 			SimCand		c;
 
 			/* note which tokens end like a shorter one: join candidates */
-			if (q[i].len != l[j].len &&
-				(share_suffix(q[i].s, q[i].len, l[j].s, l[j].len) ||
-				 Min(q[i].len, l[j].len) <= JOIN_SHORT_PART))
-			{
-				if (l[j].len < q[i].len)
-					qtails |= (uint64) 1 << i;
-				else
-					ltails |= (uint64) 1 << j;
-			}
+			if (l[j].len < q[i].len && short_tail(&q[i], &l[j]))
+				qtails |= (uint64) 1 << i;
+			else if (q[i].len < l[j].len && short_tail(&l[j], &q[i]))
+				ltails |= (uint64) 1 << j;
 			s = pair_score(&q[i], &l[j], &rule);
 			if (s <= 0)
 				continue;
