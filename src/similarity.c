@@ -113,6 +113,7 @@ typedef struct SimToken
 	bool		has_soundprefix;
 	uint32		reduced;		/* NameReducedSkeletonKey, computed on demand */
 	bool		has_reduced;
+	bool		maybe_reduced;	/* has an article or a final t to drop */
 	float4		w;
 	bool		used;
 } SimToken;
@@ -346,11 +347,7 @@ reduced_skeleton(SimToken *t)
 {
 	if (!t->has_reduced)
 	{
-		/* only an article or a final t can be dropped (phonetic.c) */
-		bool		maybe = t->len >= 4 &&
-			(t->s[t->len - 1] == 't' || (t->s[1] == 'l' && (t->s[0] == 'a' || t->s[0] == 'e')));
-
-		t->reduced = maybe ? NameReducedSkeletonKey(t->s, t->len) : 0;
+		t->reduced = t->maybe_reduced ? NameReducedSkeletonKey(t->s, t->len) : 0;
 		t->has_reduced = true;
 	}
 	return t->reduced;
@@ -503,6 +500,10 @@ load_tokens(const NormName *n, SimToken *t)
 		t[i].skeleton = d->skeleton;
 		t[i].has_soundprefix = false;
 		t[i].has_reduced = false;
+		/* only an article or a final t can be dropped (phonetic.c) */
+		t[i].maybe_reduced = t[i].skeleton != 0 && t[i].len >= 4 &&
+			(t[i].s[t[i].len - 1] == 't' ||
+			 (t[i].s[1] == 'l' && (t[i].s[0] == 'a' || t[i].s[0] == 'e')));
 		t[i].used = false;
 	}
 }
@@ -717,6 +718,14 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 			double		s;
 			SimCand		c;
 
+			/*
+			 * Quick reject: with other first and last letters only the
+			 * phonetic and skeleton rules can apply.
+			 */
+			if (q[i].s[0] != l[j].s[0] && q[i].s[q[i].len - 1] != l[j].s[l[j].len - 1] &&
+				q[i].phonetic != l[j].phonetic && q[i].skeleton != l[j].skeleton &&
+				!q[i].maybe_reduced && !l[j].maybe_reduced)
+				continue;
 			/* note which tokens end like a shorter one: join candidates */
 			if (l[j].len < q[i].len && short_tail(&q[i], &l[j]))
 				qtails |= (uint64) 1 << i;
