@@ -547,7 +547,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	files jsonb := '[]';
-	label_re text;
+	label_words integer;
 	bad record;
 	orphans bigint := 0;
 	n bigint;
@@ -600,10 +600,11 @@ BEGIN
 		   jsonb_strip_nulls(jsonb_build_object('call_sign', btrim(m.f[6]), 'vessel_type', btrim(m.f[7]),
 				'tonnage', btrim(m.f[8]), 'gross_registered_tonnage', btrim(m.f[9]),
 				'flag', btrim(m.f[10]), 'owner', btrim(m.f[11]))) AS details,
-		   btrim(btrim(coalesce(m.f[12], '') || coalesce((SELECT string_agg(c.f[2], '' ORDER BY c.line_no)
-									FROM pg_temp.sanctions_ofac_comments c WHERE c.f[1] = m.f[1]), ''))) AS remarks,
+		   btrim(coalesce(m.f[12], '') || coalesce(c.more, '')) AS remarks,
 		   btrim(m.f[10]) AS flag
-	FROM pg_temp.sanctions_ofac_main m;
+	FROM pg_temp.sanctions_ofac_main m
+		 LEFT JOIN (SELECT f[1] AS id, string_agg(f[2], '' ORDER BY line_no) AS more
+					FROM pg_temp.sanctions_ofac_comments GROUP BY f[1]) AS c ON c.id = m.f[1];
 	SELECT line_no INTO n FROM pg_temp.sanctions_ofac_entry WHERE name IS NULL ORDER BY line_no LIMIT 1;
 	IF n IS NOT NULL THEN
 		RAISE EXCEPTION 'entry without a name in file "%" line %', p_names[1], n
@@ -617,9 +618,7 @@ BEGIN
 		 regexp_split_to_table(regexp_replace(e.remarks, '\.\s*$', ''), ';\s+') WITH ORDINALITY AS s(seg, ord)
 	WHERE e.remarks <> '';
 
-	SELECT '^(' || string_agg(regexp_replace(label, '([.^$*+?()\[\]{}|\\])', '\\\1', 'g'), '|'
-							  ORDER BY length(label) DESC, label) || ')\s+(.+)$'
-	INTO label_re FROM sanctions.ofac_identifier_label;
+	SELECT coalesce(max(cardinality(string_to_array(label, ' '))), 0) INTO label_words FROM sanctions.ofac_identifier_label;
 
 	INSERT INTO pg_temp.sanctions_doc (source_id, origin, doc)
 	WITH names AS (
@@ -667,18 +666,23 @@ BEGIN
 		FROM pg_temp.sanctions_ofac_seg s, regexp_match(s.body, '^Gender\s+(Male|Female)$', 'i') AS m
 		WHERE m IS NOT NULL
 		ORDER BY s.source_id, s.ord
+	), labelled AS (
+		SELECT DISTINCT ON (s.source_id, s.ord) s.source_id, l.label, l.id_type,
+			   btrim(substr(s.body, length(l.label) + 1)) AS v1
+		FROM pg_temp.sanctions_ofac_seg s
+			 CROSS JOIN LATERAL (SELECT string_to_array(s.body, ' ') AS w) AS a
+			 CROSS JOIN LATERAL generate_series(1, least(cardinality(a.w) - 1, label_words)) AS k
+			 JOIN sanctions.ofac_identifier_label l ON l.label = array_to_string(a.w[1:k], ' ')
+		ORDER BY s.source_id, s.ord, k DESC
 	), idents AS (
 		SELECT source_id, jsonb_agg(DISTINCT x ORDER BY x) AS a FROM (
-			SELECT s.source_id, jsonb_strip_nulls(jsonb_build_object('type', l.id_type, 'label', m[1],
+			SELECT b.source_id, jsonb_strip_nulls(jsonb_build_object('type', b.id_type, 'label', b.label,
 					'value', regexp_replace(v3, '\s+\(([^()]*)\)$', ''),
 					'country', substring(v3 FROM '\s+\(([^()]*)\)$'),
 					'issued', substring(v2 FROM '\s+issued\s+(.*)$'),
-					'expires', substring(v1 FROM '\s+expires\s+(.*)$'))) AS x
-			FROM pg_temp.sanctions_ofac_seg s
-				 CROSS JOIN LATERAL regexp_match(s.body, label_re) AS m
-				 JOIN sanctions.ofac_identifier_label l ON l.label = m[1]
-				 CROSS JOIN LATERAL (SELECT m[2] AS v1) AS a1
-				 CROSS JOIN LATERAL (SELECT regexp_replace(v1, '\s+expires\s+.*$', '') AS v2) AS a2
+					'expires', substring(b.v1 FROM '\s+expires\s+(.*)$'))) AS x
+			FROM labelled b
+				 CROSS JOIN LATERAL (SELECT regexp_replace(b.v1, '\s+expires\s+.*$', '') AS v2) AS a2
 				 CROSS JOIN LATERAL (SELECT regexp_replace(v2, '\s+issued\s+.*$', '') AS v3) AS a3
 		) AS u WHERE x ? 'value' AND x->>'value' <> '' GROUP BY source_id
 	), addrs AS (
@@ -687,17 +691,18 @@ BEGIN
 			 LATERAL (SELECT jsonb_strip_nulls(jsonb_build_object('street', btrim(a.f[3]), 'city', btrim(a.f[4]),
 						'country', btrim(a.f[5]), 'remarks', btrim(a.f[6])))) AS j(x)
 		WHERE x <> '{}' GROUP BY a.f[1]
+	), link_targets AS (
+		SELECT lower(rtrim(e.name, '.')) AS k, CASE WHEN count(*) = 1 THEN min(e.source_id) END AS target
+		FROM pg_temp.sanctions_ofac_entry e GROUP BY 1
 	), links AS (
-		SELECT s.source_id, jsonb_agg(DISTINCT jsonb_strip_nulls(jsonb_build_object('relation', 'linked_to',
-					'target_name', t.name, 'target_source_id', t.target)) ORDER BY jsonb_strip_nulls(jsonb_build_object(
-					'relation', 'linked_to', 'target_name', t.name, 'target_source_id', t.target))) AS a
-		FROM pg_temp.sanctions_ofac_seg s,
-			 LATERAL (SELECT btrim(substr(s.body, 11)) AS name) AS ln,
-			 LATERAL (SELECT ln.name,
-							 (SELECT CASE WHEN count(*) = 1 THEN min(e.source_id) END
-							  FROM pg_temp.sanctions_ofac_entry e
-							  WHERE lower(rtrim(e.name, '.')) = lower(rtrim(ln.name, '.'))) AS target) AS t
-		WHERE s.body ~ '^Linked To:\s*\S' GROUP BY s.source_id
+		SELECT l.source_id, jsonb_agg(DISTINCT l.x ORDER BY l.x) AS a
+		FROM (SELECT s.source_id, jsonb_strip_nulls(jsonb_build_object('relation', 'linked_to',
+						'target_name', ln.name, 'target_source_id', t.target)) AS x
+			  FROM pg_temp.sanctions_ofac_seg s
+				   CROSS JOIN LATERAL (SELECT btrim(substr(s.body, 11)) AS name) AS ln
+				   LEFT JOIN link_targets t ON t.k = lower(rtrim(ln.name, '.'))
+			  WHERE s.body ~ '^Linked To:\s*\S') AS l
+		GROUP BY l.source_id
 	)
 	SELECT e.source_id, format('file "%s" line %s', p_names[1], e.line_no),
 		   jsonb_build_object(
@@ -891,11 +896,12 @@ BEGIN
 			'countries', coalesce(countries.a, '[]'), 'identifiers', coalesce(idents.a, '[]'),
 			'addresses', coalesce(addrs.a, '[]'), 'relations', '[]'::jsonb)
 	FROM pg_temp.sanctions_un_entry e
-		 JOIN names USING (ref)
-		 LEFT JOIN dobs USING (ref) LEFT JOIN pobs USING (ref) LEFT JOIN countries USING (ref)
+		 JOIN names ON names.ref = e.ref
+		 LEFT JOIN dobs ON dobs.ref = e.ref LEFT JOIN pobs ON pobs.ref = e.ref
+		 LEFT JOIN countries ON countries.ref = e.ref
 		 LEFT JOIN texts ti ON ti.ref = e.ref AND ti.tag = 'TITLE'
 		 LEFT JOIN texts de ON de.ref = e.ref AND de.tag = 'DESIGNATION'
-		 LEFT JOIN idents USING (ref) LEFT JOIN addrs USING (ref);
+		 LEFT JOIN idents ON idents.ref = e.ref LEFT JOIN addrs ON addrs.ref = e.ref;
 
 	DROP TABLE pg_temp.sanctions_un_entry;
 	RETURN jsonb_build_object('files', jsonb_build_array(jsonb_build_object('name', p_name, 'bytes', length(p_xml),
