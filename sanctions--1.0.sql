@@ -532,7 +532,9 @@ COMMENT ON FUNCTION sanctions._stage_reset() IS 'Internal: creates the empty sta
  *   a.k.a.|n.k.a. '<name>'       weak alias (OFAC lists its weak aliases in the
  *                                remarks; strong ones are in alt.csv)
  *   f.k.a. '<name>'              former name, weak
- *   Linked To: <name>            relation
+ *   Linked To: <name>            relation (to the entry of the file with that
+ *                                primary name, ignoring case and a final
+ *                                period, which the remarks' own period hides)
  *   [alt. ]<label> <value> [(<country>)] [issued <date>] [expires <date>]
  *                                identifier, for every label of
  *                                sanctions.ofac_identifier_label
@@ -692,12 +694,13 @@ BEGIN
 						'country', btrim(a.f[5]), 'remarks', btrim(a.f[6])))) AS j(x)
 		WHERE x <> '{}' GROUP BY a.f[1]
 	), link_targets AS (
-		SELECT lower(rtrim(e.name, '.')) AS k, CASE WHEN count(*) = 1 THEN min(e.source_id) END AS target
+		SELECT lower(rtrim(e.name, '.')) AS k, CASE WHEN count(*) = 1 THEN min(e.source_id) END AS target,
+			   CASE WHEN count(*) = 1 THEN min(e.name) END AS target_name
 		FROM pg_temp.sanctions_ofac_entry e GROUP BY 1
 	), links AS (
 		SELECT l.source_id, jsonb_agg(DISTINCT l.x ORDER BY l.x) AS a
 		FROM (SELECT s.source_id, jsonb_strip_nulls(jsonb_build_object('relation', 'linked_to',
-						'target_name', ln.name, 'target_source_id', t.target)) AS x
+						'target_name', coalesce(t.target_name, ln.name), 'target_source_id', t.target)) AS x
 			  FROM pg_temp.sanctions_ofac_seg s
 				   CROSS JOIN LATERAL (SELECT btrim(substr(s.body, 11)) AS name) AS ln
 				   LEFT JOIN link_targets t ON t.k = lower(rtrim(ln.name, '.'))
@@ -887,7 +890,7 @@ BEGIN
 			'kind', CASE e.element WHEN 'INDIVIDUAL' THEN 'person' ELSE 'organization' END,
 			'caption', e.name,
 			'programs', CASE WHEN e.program <> '' THEN jsonb_build_array(e.program) ELSE '[]' END,
-			'remarks', nullif(btrim(e.comments), ''),
+			'remarks', nullif(btrim(e.comments, E' \t\r\n'), ''),
 			'gender', CASE lower(e.gender) WHEN 'male' THEN 'male' WHEN 'female' THEN 'female' END,
 			'title', ti.t,
 			'details', jsonb_strip_nulls(jsonb_build_object('dataid', nullif(e.dataid, ''),
