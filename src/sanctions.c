@@ -9,6 +9,7 @@
 #include "utils/guc.h"
 
 #include "namesim.h"
+#include "similarity_guc.h"
 
 PG_MODULE_MAGIC;
 
@@ -17,6 +18,7 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	SimilarityDefineGUCs();
 	NamesimInit();
 	MarkGUCPrefixReserved("sanctions");
 }
