@@ -50,7 +50,7 @@
 /* Bucket count: a power of two, chosen at build (reloption "buckets"). */
 #define NAMESIM_MIN_BUCKETS		16
 #define NAMESIM_MAX_BUCKETS		(1 << 20)
-#define NAMESIM_BUILD_FILL		0.70	/* target fill of a bucket's pages */
+#define NAMESIM_BUILD_FILL		0.85	/* target fill of a bucket's pages */
 
 /*
  * A posting: the fingerprint of a block key (the bucket is given by the page)

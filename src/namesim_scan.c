@@ -40,6 +40,12 @@
  */
 #define NAMESIM_BOUND_SLACK		1e-6
 
+/*
+ * Reading the skipped tokens' postings to complete candidates' masks pays
+ * when there are fewer than this many such postings per candidate.
+ */
+#define NAMESIM_REFINE_POSTINGS_PER_CANDIDATE	2000
+
 /* A candidate row: its TID, the query tokens it shares keys with, its bound. */
 typedef struct NamesimCand
 {
@@ -192,6 +198,7 @@ typedef struct NamesimProbe
 	candhash_hash *cands;
 	const NamesimKey *keys;		/* the probed keys of this bucket */
 	int			nkeys;
+	bool		insert;			/* add new candidates, or only refine masks */
 } NamesimProbe;
 
 static void
@@ -204,24 +211,60 @@ namesim_probe_posting(const NamesimEntry *e, void *arg)
 	{
 		if (p->keys[k].fp == fp)
 		{
-			bool		found;
-			NamesimCand *c = candhash_insert(p->cands, e->tid, &found);
+			NamesimCand *c;
 
-			if (!found)
+			if (p->insert)
 			{
-				c->mask = 0;
-				c->taken = false;
+				bool		found;
+
+				c = candhash_insert(p->cands, e->tid, &found);
+				if (!found)
+				{
+					c->mask = 0;
+					c->taken = false;
+				}
 			}
+			else if ((c = candhash_lookup(p->cands, e->tid)) == NULL)
+				continue;
 			c->mask |= p->keys[k].tokens;
 		}
 	}
 }
 
+/* Probes the buckets of keys[0..nkeys) (sorted by hash) into cands. */
+static void
+namesim_probe_keys(Relation index, uint32 nbuckets_log2, const NamesimKey *keys,
+				   int nkeys, candhash_hash *cands, bool insert)
+{
+	for (int start = 0; start < nkeys;)
+	{
+		uint32		bucket = NamesimBucket(keys[start].hash, nbuckets_log2);
+		int			end = start + 1;
+		NamesimProbe p;
+
+		while (end < nkeys && NamesimBucket(keys[end].hash, nbuckets_log2) == bucket)
+			end++;
+		p.cands = cands;
+		p.keys = &keys[start];
+		p.nkeys = end - start;
+		p.insert = insert;
+		namesim_read_bucket(index, bucket, namesim_probe_posting, &p);
+		start = end;
+	}
+}
+
 /*
- * The candidates for query q: every row sharing a key with a probed query
- * token, with its upper bound.  With ordered = false, rows whose bound is
- * below threshold are left out and prefix filtering picks the tokens to
- * probe; *all is set (and NULL returned) when every row may match.
+ * The candidates for query q, with their upper bounds.
+ *
+ * Ordered (no threshold): every row sharing a key with q.
+ * With a threshold: prefix filtering chooses the query tokens to skip (the
+ * costliest first, while the bound for matching only them stays below the
+ * threshold); rows sharing a key with a probed token are the candidates.
+ * Their masks are then completed by reading the skipped tokens' buckets
+ * for candidates only, when that costs less than rechecking the rows it
+ * may rule out; otherwise skipped tokens count as matched.  Rows whose
+ * bound is below the threshold are left out.  *all is set (and NULL
+ * returned) when every row may match.
  */
 static candhash_hash *
 namesim_candidates(IndexScanDesc scan, const NormName *q, double threshold,
@@ -235,8 +278,12 @@ namesim_candidates(IndexScanDesc scan, const NormName *q, double threshold,
 	float4	   *w = palloc(sizeof(float4) * Max(ntok, 1));
 	NamesimKey *keys = palloc(sizeof(NamesimKey) * NAMESIM_MAX_NAME_KEYS);
 	NamesimKey *probed = palloc(sizeof(NamesimKey) * NAMESIM_MAX_NAME_KEYS);
+	NamesimKey *skipped = palloc(sizeof(NamesimKey) * NAMESIM_MAX_NAME_KEYS);
+	uint32	   *keycount = palloc0(sizeof(uint32) * NAMESIM_MAX_NAME_KEYS);
+	double		skipped_postings = 0;
 	int			nkeys;
 	int			nprobed = 0;
+	int			nskipped = 0;
 	candhash_hash *cands;
 	candhash_iterator it;
 	NamesimCand *c;
@@ -265,16 +312,14 @@ namesim_candidates(IndexScanDesc scan, const NormName *q, double threshold,
 			cost[i] = 0;
 			order[i] = i;
 		}
-		if (ntok > 1)
-			for (int k = 0; k < nkeys; k++)
-			{
-				uint32		n = namesim_bucket_count(index,
-													 NamesimBucket(keys[k].hash, meta->nbuckets_log2));
-
-				for (int i = 0; i < ntok; i++)
-					if (keys[k].tokens & (UINT64CONST(1) << i))
-						cost[i] += n;
-			}
+		for (int k = 0; k < nkeys; k++)
+		{
+			keycount[k] = namesim_bucket_count(index,
+											   NamesimBucket(keys[k].hash, meta->nbuckets_log2));
+			for (int i = 0; i < ntok; i++)
+				if (keys[k].tokens & (UINT64CONST(1) << i))
+					cost[i] += keycount[k];
+		}
 		for (int i = 1; i < ntok; i++)	/* insertion sort by cost, desc */
 		{
 			int			o = order[i];
@@ -297,29 +342,32 @@ namesim_candidates(IndexScanDesc scan, const NormName *q, double threshold,
 	}
 
 	for (int k = 0; k < nkeys; k++)
+	{
 		if (ordered || (keys[k].tokens & ~skip) != 0)
 			probed[nprobed++] = keys[k];
-
-	cands = candhash_create(CurrentMemoryContext, 256, NULL);
-
-	/* probed keys are sorted by hash, so the keys of one bucket are adjacent */
-	for (int start = 0; start < nprobed;)
-	{
-		uint32		bucket = NamesimBucket(probed[start].hash, meta->nbuckets_log2);
-		int			end = start + 1;
-		NamesimProbe p;
-
-		while (end < nprobed &&
-			   NamesimBucket(probed[end].hash, meta->nbuckets_log2) == bucket)
-			end++;
-		p.cands = cands;
-		p.keys = &probed[start];
-		p.nkeys = end - start;
-		namesim_read_bucket(index, bucket, namesim_probe_posting, &p);
-		start = end;
+		else
+		{
+			skipped[nskipped++] = keys[k];
+			skipped_postings += keycount[k];
+		}
 	}
 
-	/* bound every candidate; tokens not probed count as matched */
+	cands = candhash_create(CurrentMemoryContext, 256, NULL);
+	namesim_probe_keys(index, meta->nbuckets_log2, probed, nprobed, cands, true);
+
+	/*
+	 * Complete the masks from the skipped tokens' buckets if reading them
+	 * (about a microsecond per thousand postings) is cheaper than rechecking
+	 * the candidates (several microseconds each).
+	 */
+	if (nskipped > 0 && cands->members > 0 &&
+		skipped_postings < cands->members * NAMESIM_REFINE_POSTINGS_PER_CANDIDATE)
+	{
+		namesim_probe_keys(index, meta->nbuckets_log2, skipped, nskipped, cands, false);
+		skip = 0;
+	}
+
+	/* bound every candidate; skipped tokens not looked at count as matched */
 	candhash_start_iterate(cands, &it);
 	while ((c = candhash_iterate(cands, &it)) != NULL)
 	{
