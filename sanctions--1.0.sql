@@ -366,7 +366,7 @@ COMMENT ON FUNCTION sanctions.namequery_threshold(sanctions.namequery) IS
 CREATE FUNCTION sanctions.name_similar_query(sanctions.normname, sanctions.namequery)
     RETURNS pg_catalog.bool
     AS 'MODULE_PATHNAME', 'name_similar_query'
-    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+    LANGUAGE C STABLE STRICT PARALLEL SAFE COST 100;
 COMMENT ON FUNCTION sanctions.name_similar_query(sanctions.normname, sanctions.namequery) IS
     'True when sanctions.similarity(name, query name) reaches the query''s own threshold; STABLE like sanctions.similarity (token weights come from sanctions.token_stats).';
 

@@ -42,7 +42,8 @@ PG_FUNCTION_INFO_V1(namequery_in);
 Datum
 namequery_in(PG_FUNCTION_ARGS)
 {
-	char	   *str = PG_GETARG_CSTRING(0);
+	char	   *orig = PG_GETARG_CSTRING(0);
+	char	   *str = pstrdup(orig);
 	char	   *colon = strchr(str, ':');
 	char	   *end;
 	float4		threshold;
@@ -53,7 +54,7 @@ namequery_in(PG_FUNCTION_ARGS)
 				 errmsg("invalid input syntax for type %s: \"%s\"", "namequery", str),
 				 errdetail("A namequery is written as threshold:name, for example 0.85:john smith.")));
 	*colon = '\0';
-	threshold = (float4) float8in_internal(str, &end, "namequery", str);
+	threshold = (float4) float8in_internal(str, &end, "namequery", orig);
 	*colon = ':';
 	while (*end == ' ')
 		end++;
