@@ -150,7 +150,7 @@ RESET enable_seqscan;
 -- the planner uses the index for a selective % on a larger table
 CREATE TABLE ns_big AS
   SELECT i AS id, (a.t || ' ' || b.t || ' ' || c.t)::sanctions.normname AS name
-    FROM generate_series(1, 4000) i,
+    FROM generate_series(1, 20000) i,
          LATERAL (SELECT (ARRAY['Ivanov','Petrov','Sidorov','Smirnov','Kuznetsov','Popov','Volkov','Sokolov','Lebedev','Kozlov'])[1 + i % 10] AS t) a,
          LATERAL (SELECT (ARRAY['Anna','Boris','Elena','Fedor','Galina','Igor','Kirill','Lidia','Maxim','Nina','Oleg','Pavel','Roman','Sofia','Yuri'])[1 + (i / 10) % 15] AS t) b,
          LATERAL (SELECT 'x' || (i / 150)::text || 'z' || chr(97 + i % 26) || chr(97 + (i / 26) % 26) || chr(97 + (i / 676) % 26) AS t) c;
