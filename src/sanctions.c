@@ -8,6 +8,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "namesim.h"
 #include "similarity_guc.h"
 
 PG_MODULE_MAGIC;
@@ -18,5 +19,6 @@ void
 _PG_init(void)
 {
 	SimilarityDefineGUCs();
+	NamesimInit();
 	MarkGUCPrefixReserved("sanctions");
 }
