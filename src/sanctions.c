@@ -9,6 +9,7 @@
 #include "utils/guc.h"
 
 #include "similarity_guc.h"
+#include "screening.h"
 
 PG_MODULE_MAGIC;
 
@@ -18,5 +19,6 @@ void
 _PG_init(void)
 {
 	SimilarityDefineGUCs();
+	ScreeningDefineGUCs();
 	MarkGUCPrefixReserved("sanctions");
 }
