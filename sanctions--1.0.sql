@@ -595,6 +595,18 @@ $$;
 COMMENT ON FUNCTION sanctions._check_screen_args(real, integer, text) IS
 	'Internal: validates the threshold, max_results and kind arguments of the screening functions.';
 
+/* Internal: the schema-qualified name of a table, as alerts and decisions record it. */
+CREATE FUNCTION sanctions._table_name(tbl regclass)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT format('%I.%I', n.nspname, c.relname)
+	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl
+$$;
+COMMENT ON FUNCTION sanctions._table_name(regclass) IS
+	'Internal: schema-qualified name of a table (how alerts and decisions name the counterparty table).';
+
 /* Whether an active decision says this counterparty is not this entity state. */
 CREATE FUNCTION sanctions.is_decided(counterparty_table text, counterparty_key text, entity_id bigint)
 RETURNS boolean
@@ -687,7 +699,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	tbl_name text := tbl::text;
+	tbl_name text := sanctions._table_name(tbl);
 	key_type text;
 	src text;
 	total bigint;
@@ -805,7 +817,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	tbl_name text := tbl::text;
+	tbl_name text := sanctions._table_name(tbl);
 	name_expr text;
 	t real := coalesce(threshold, current_setting('sanctions.similarity_threshold')::real);
 	nhits bigint;
@@ -907,7 +919,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	tbl_name text := TG_RELID::regclass::text;
+	tbl_name text := format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME);
 	mode text := TG_ARGV[1];
 	opt text;
 	opts jsonb := '{}';
@@ -1043,7 +1055,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	d bigint;
-	tbl_name text := counterparty_table::text;
+	tbl_name text := sanctions._table_name(counterparty_table);
 BEGIN
 	IF counterparty_key IS NULL OR entity_id IS NULL THEN
 		RAISE EXCEPTION 'a decision needs the counterparty key and the entity' USING ERRCODE = 'null_value_not_allowed';
@@ -1105,7 +1117,7 @@ REVOKE ALL ON FUNCTION sanctions.current_list_versions(), sanctions.attribute_ad
 	sanctions.screen_matches(text, real, integer, text, text[], date, text), sanctions._log(text, name, jsonb, bigint),
 	sanctions._check_screen_args(real, integer, text), sanctions.is_decided(text, text, bigint),
 	sanctions.screen(text, real, integer, text, text[], date, text), sanctions._column_type(regclass, text, text),
-	sanctions._column_expr(text, text),
+	sanctions._column_expr(text, text), sanctions._table_name(regclass),
 	sanctions.screen_table(regclass, text, text, real, text, text[], text, text, text, integer),
 	sanctions.screen_delta(bigint, regclass, text, text, real, text, text, text, boolean),
 	sanctions.screen_trigger(), sanctions.set_alert_status(bigint, text, text),
@@ -1123,7 +1135,7 @@ GRANT EXECUTE ON FUNCTION sanctions.current_list_versions(), sanctions.attribute
 	sanctions.screen_matches(text, real, integer, text, text[], date, text), sanctions._log(text, name, jsonb, bigint),
 	sanctions._check_screen_args(real, integer, text), sanctions.is_decided(text, text, bigint),
 	sanctions.screen(text, real, integer, text, text[], date, text), sanctions._column_type(regclass, text, text),
-	sanctions._column_expr(text, text),
+	sanctions._column_expr(text, text), sanctions._table_name(regclass),
 	sanctions.screen_table(regclass, text, text, real, text, text[], text, text, text, integer),
 	sanctions.screen_delta(bigint, regclass, text, text, real, text, text, text, boolean),
 	sanctions.screen_trigger() TO sanctions_screener;
@@ -1159,6 +1171,35 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON sanctions.alert, sanctions.decision, 
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA sanctions TO sanctions_admin;
 REVOKE USAGE ON SEQUENCE sanctions.alert_alert_id_seq, sanctions.decision_decision_id_seq,
 	sanctions.screening_log_log_id_seq FROM sanctions_admin;
+
+/*
+ * One line of text for an explanation of screen() / screen_matches(): the
+ * aligned tokens (= exact, ~ with rule and score otherwise), the unmatched
+ * ones, and the attribute verdicts with their effect.
+ */
+CREATE FUNCTION sanctions.explanation_text(explanation jsonb)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT concat_ws('; ',
+		(SELECT string_agg(CASE WHEN a->>'rule' = 'exact' THEN format('%s = %s', a->>'query', a->>'listed')
+								ELSE format('%s ~ %s (%s %s)', a->>'query', a->>'listed', a->>'rule',
+											round((a->>'score')::numeric, 2)) END, ', ' ORDER BY o)
+		 FROM jsonb_array_elements(explanation->'name'->'alignment') WITH ORDINALITY AS x(a, o)),
+		(SELECT 'query only: ' || string_agg(coalesce(u->>'token', u #>> '{}'), ', ' ORDER BY o)
+		 FROM jsonb_array_elements(explanation->'name'->'unmatched_query') WITH ORDINALITY AS x(u, o)),
+		(SELECT 'listed only: ' || string_agg(coalesce(u->>'token', u #>> '{}'), ', ' ORDER BY o)
+		 FROM jsonb_array_elements(explanation->'name'->'unmatched_listed') WITH ORDINALITY AS x(u, o)),
+		CASE WHEN explanation->>'name_kind' <> 'primary' THEN 'matched ' || replace(explanation->>'name_kind', '_', ' ') END,
+		(SELECT string_agg(format('%s %s %s', replace(k, '_', ' '), replace(v->>'verdict', '_', ' '),
+								  CASE WHEN (v->>'effect')::numeric > 0 THEN '+' ELSE '' END || (v->>'effect')), '; ' ORDER BY k)
+		 FROM jsonb_each(explanation->'attributes') AS x(k, v)))
+$$;
+COMMENT ON FUNCTION sanctions.explanation_text(jsonb) IS
+	'A one-line reading of a screening explanation: aligned tokens with their rule and score, unmatched tokens, the name kind, and the date-of-birth and country verdicts with their effect on the score.';
+REVOKE ALL ON FUNCTION sanctions.explanation_text(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION sanctions.explanation_text(jsonb) TO sanctions_screener;
 
 -- (end of section 5)
 
