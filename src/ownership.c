@@ -66,7 +66,7 @@ PG_FUNCTION_INFO_V1(ownership_explain);
 #define FETCH_BATCH			10000
 
 /* Look-through: path steps allowed per call, and paths shown per entity. */
-#define LOOKTHROUGH_MAX_STEPS	2000000
+#define LOOKTHROUGH_MAX_STEPS	1000000
 #define LOOKTHROUGH_SHOWN_PATHS	20
 
 /* Conversions of recently seen share values, keyed by their bytes. */
@@ -354,6 +354,10 @@ intern_id(OwnGraph *g, HTAB *table, char ***names, int32 *count, int32 *max,
 		entry->key.str = copy;
 		if (*count >= *max)
 		{
+			if (*max >= INT_MAX / 2)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("too many distinct ids in the ownership roll-up")));
 			*max *= 2;
 			*names = repalloc_huge(*names, sizeof(char *) * (Size) *max);
 		}
@@ -934,6 +938,7 @@ aggregate_run(OwnGraph *g)
 					best = -1;
 		int64		best_share = 0;
 
+		CHECK_FOR_INTERRUPTS();
 		if (!r->blocked[v] || g->listed[v])
 			continue;
 		for (i = g->in_start[v]; i < g->in_start[v + 1]; i++)
@@ -1333,6 +1338,7 @@ uk_basis(UkState *s, int32 v)
 typedef struct LookState
 {
 	OwnGraph   *g;
+	Numeric    *fraction;		/* per edge, its share as a fraction of 1 */
 	Numeric    *effective;		/* per node, NULL = not reached */
 	int64	   *npaths;
 	List	  **paths;			/* per node: first FoundPath entries */
@@ -1340,11 +1346,15 @@ typedef struct LookState
 	int32		target;
 } LookState;
 
-/* Share of an edge as a fraction of 1, exactly. */
+/* Share of edge number i as a fraction of 1, exactly (computed once). */
 static Numeric
-edge_fraction(OwnEdge *e)
+edge_fraction(LookState *ls, int32 i)
 {
-	return numeric_trimmed(int64_div_fast_to_numeric(e->share, SHARE_SCALE + 2));
+	if (ls->fraction[i] == NULL)
+		ls->fraction[i] =
+			numeric_trimmed(int64_div_fast_to_numeric(ls->g->edges[i].share,
+													  SHARE_SCALE + 2));
+	return ls->fraction[i];
 }
 
 static void
@@ -1366,7 +1376,7 @@ lookthrough_from(LookState *ls, int32 source)
 	while (depth >= 0)
 	{
 		int32		u = stack[depth];
-		OwnEdge    *e;
+		int32		edge;
 		int32		v;
 
 		CHECK_FOR_INTERRUPTS();
@@ -1376,8 +1386,8 @@ lookthrough_from(LookState *ls, int32 source)
 			depth--;
 			continue;
 		}
-		e = &g->edges[g->out_edge[next[depth]++]];
-		v = e->owned;
+		edge = g->out_edge[next[depth]++];
+		v = g->edges[edge].owned;
 		if (g->listed[v] || on_path[v])
 			continue;
 		if (++ls->steps > LOOKTHROUGH_MAX_STEPS)
@@ -1392,7 +1402,7 @@ lookthrough_from(LookState *ls, int32 source)
 		stack[depth] = v;
 		next[depth] = g->out_start[v];
 		product[depth] = numeric_mul_opt_error(product[depth - 1],
-											   edge_fraction(e), NULL);
+											   edge_fraction(ls, edge), NULL);
 		on_path[v] = true;
 
 		ls->effective[v] = ls->effective[v] == NULL ? product[depth] :
@@ -1437,6 +1447,7 @@ lookthrough_run(OwnGraph *g, int32 target)
 	ls->effective = palloc0(sizeof(Numeric) * n);
 	ls->npaths = palloc0(sizeof(int64) * n);
 	ls->paths = palloc0(sizeof(List *) * n);
+	ls->fraction = palloc0(sizeof(Numeric) * ((Size) g->nedges + 1));
 	for (v = 0; v < g->nnodes; v++)
 		if (g->listed[v])
 			lookthrough_from(ls, v);

@@ -8,7 +8,9 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "namesim.h"
 #include "similarity_guc.h"
+#include "screening.h"
 
 PG_MODULE_MAGIC;
 
@@ -18,5 +20,7 @@ void
 _PG_init(void)
 {
 	SimilarityDefineGUCs();
+	NamesimInit();
+	ScreeningDefineGUCs();
 	MarkGUCPrefixReserved("sanctions");
 }
