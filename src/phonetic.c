@@ -304,8 +304,8 @@ NameSoundPrefixKey(const char *tok, int len)
  * (Arabic has no p), s, z and sh as one (ICU folds Cyrillic sh to s), no
  * final h.
  */
-uint32
-NameSkeletonKey(const char *tok, int len)
+static uint32
+skeleton_key(const char *tok, int len)
 {
 	char		code[2 * MAX_CODE];
 	char		skel[2 * MAX_CODE];
@@ -335,6 +335,13 @@ NameSkeletonKey(const char *tok, int len)
 		(uint32) Min(m, 3);
 }
 
+/* Starts with an attached Arabic article (al..., el...)? */
+static bool
+has_article(const char *tok, int len)
+{
+	return len >= 5 && (tok[0] == 'a' || tok[0] == 'e') && tok[1] == 'l';
+}
+
 /* e, i, o, u: romanized Arabic script has only a (alif) */
 static bool
 has_vowel(const char *tok, int len)
@@ -350,7 +357,7 @@ NameReducedSkeletonKey(const char *tok, int len)
 {
 	bool		reduced = false;
 
-	if (NameTokenHasArticle(tok, len))
+	if (has_article(tok, len))
 	{
 		tok += 2;
 		len -= 2;
@@ -362,14 +369,9 @@ NameReducedSkeletonKey(const char *tok, int len)
 		len--;
 		reduced = true;
 	}
-	return reduced ? NameSkeletonKey(tok, len) : 0;
+	return reduced ? skeleton_key(tok, len) : 0;
 }
 
-bool
-NameTokenHasArticle(const char *tok, int len)
-{
-	return len >= 5 && (tok[0] == 'a' || tok[0] == 'e') && tok[1] == 'l';
-}
 
 void
 NameTokenComputeKeys(const char *tok, int len, NameTokenClass cls,
@@ -378,7 +380,7 @@ NameTokenComputeKeys(const char *tok, int len, NameTokenClass cls,
 	if (cls == NAME_TOKEN_WORD)
 	{
 		out->phonetic = NamePhoneticKey(tok, len);
-		out->skeleton = NameSkeletonKey(tok, len);
+		out->skeleton = skeleton_key(tok, len);
 	}
 	else
 	{
