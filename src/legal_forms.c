@@ -44,7 +44,8 @@ typedef struct HanWordSource
 #include "legal_forms_data.h"
 
 #define PHRASE_KEY_BYTES	256
-#define SHORT_ALIAS_BYTES	2	/* aliases this short only match at the end */
+#define TAIL_ALIAS_BYTES	2	/* aliases this short: only at the end */
+#define END_ALIAS_BYTES		3	/* aliases this short: only at either end */
 
 typedef struct PhraseEntry
 {
@@ -62,10 +63,13 @@ typedef struct HanPhrase
 static MemoryContext reference_context;
 static bool reference_loading;
 static HTAB *legal_forms;
+static HTAB *legal_words;		/* every word of every legal-form alias */
 static int	legal_form_max_tokens;
 static HTAB *person_titles;
+static HTAB *title_words;		/* every word of every title */
 static int	person_title_max_tokens;
 static HTAB *org_words;
+static HTAB *ambiguous_aliases;
 static HanPhrase *han_legal_forms;
 static int	n_han_legal_forms;
 static HanPhrase *han_words;
@@ -165,12 +169,51 @@ han_phrase_cmp(const void *a, const void *b)
 	return ((const HanPhrase *) b)->len - ((const HanPhrase *) a)->len;
 }
 
+/* Enter each space-separated word of key into words. */
+static void
+add_words(HTAB *words, const char *key)
+{
+	char		word[PHRASE_KEY_BYTES];
+	int			len = 0;
+
+	for (const char *p = key;; p++)
+	{
+		if (*p == ' ' || *p == '\0')
+		{
+			word[len] = '\0';
+			if (len > 0)
+				(void) hash_search(words, word, HASH_ENTER, NULL);
+			len = 0;
+			if (*p == '\0')
+				break;
+		}
+		else
+			word[len++] = *p;
+	}
+}
+
+static bool
+is_ambiguous_alias(const char *key)
+{
+	return hash_search(ambiguous_aliases, key, HASH_FIND, NULL) != NULL;
+}
+
 static void
 load_legal_forms(void)
 {
 	int			cap = 0;
 
+	ambiguous_aliases = create_phrase_table("sanctions ambiguous legal aliases");
+	for (int i = 0; i < (int) lengthof(ambiguous_legal_alias_sources); i++)
+	{
+		int			nt;
+		char	   *key = phrase_key(ambiguous_legal_alias_sources[i], " ", &nt);
+
+		if (key != NULL)
+			(void) hash_search(ambiguous_aliases, key, HASH_ENTER, NULL);
+	}
 	legal_forms = create_phrase_table("sanctions legal forms");
+	legal_words = create_phrase_table("sanctions legal-form words");
 	/* canonical forms map to themselves first: they win over any alias */
 	for (int i = 0; i < (int) lengthof(legal_form_sources); i++)
 	{
@@ -179,11 +222,12 @@ load_legal_forms(void)
 		PhraseEntry *e;
 		bool		found;
 
-		if (canonical == NULL)
+		if (canonical == NULL || is_ambiguous_alias(canonical))
 			continue;
 		e = hash_search(legal_forms, canonical, HASH_ENTER, &found);
 		if (!found)
 			e->value = MemoryContextStrdup(reference_context, canonical);
+		add_words(legal_words, canonical);
 		legal_form_max_tokens = Max(legal_form_max_tokens, 1);
 	}
 	for (int i = 0; i < (int) lengthof(legal_form_sources); i++)
@@ -198,7 +242,7 @@ load_legal_forms(void)
 		bool		found;
 
 		CHECK_FOR_INTERRUPTS();
-		if (canonical == NULL)
+		if (canonical == NULL || is_ambiguous_alias(canonical))
 			continue;
 		canon_entry = hash_search(legal_forms, canonical, HASH_FIND, NULL);
 		han = han_phrase(legal_form_sources[i].alias, &hanlen);
@@ -209,11 +253,13 @@ load_legal_forms(void)
 			continue;
 		}
 		key = phrase_key(legal_form_sources[i].alias, " ", &nt);
-		if (key == NULL)
+		/* one letter is an initial; ambiguous words are words */
+		if (key == NULL || strlen(key) == 1 || (nt == 1 && is_ambiguous_alias(key)))
 			continue;
 		e = hash_search(legal_forms, key, HASH_ENTER, &found);
 		if (!found)
 			e->value = canon_entry->value;
+		add_words(legal_words, key);
 		legal_form_max_tokens = Max(legal_form_max_tokens, nt);
 	}
 	if (n_han_legal_forms > 0)
@@ -226,6 +272,7 @@ load_words(void)
 	int			cap = 0;
 
 	person_titles = create_phrase_table("sanctions person titles");
+	title_words = create_phrase_table("sanctions title words");
 	for (int i = 0; i < (int) lengthof(person_title_sources); i++)
 	{
 		int			nt;
@@ -234,6 +281,7 @@ load_words(void)
 		if (key == NULL)
 			continue;
 		(void) hash_search(person_titles, key, HASH_ENTER, NULL);
+		add_words(title_words, key);
 		person_title_max_tokens = Max(person_title_max_tokens, nt);
 	}
 	org_words = create_phrase_table("sanctions organization words");
@@ -302,7 +350,8 @@ ensure_loaded(void)
 		if (reference_context != NULL)
 			MemoryContextDelete(reference_context);
 		reference_context = NULL;
-		legal_forms = person_titles = org_words = NULL;
+		legal_forms = legal_words = person_titles = title_words = NULL;
+		org_words = ambiguous_aliases = NULL;
 		han_legal_forms = han_words = han_surnames = NULL;
 		n_han_legal_forms = n_han_words = n_han_surnames = 0;
 		legal_form_max_tokens = person_title_max_tokens = 0;
@@ -332,6 +381,32 @@ make_key(const NameWorkToken *toks, int start, int n, char *key)
 	return true;
 }
 
+/*
+ * How many tokens from toks[start] on (at most max) are words of some phrase
+ * in words: no phrase can be longer, so most positions need no lookup of
+ * n-grams at all.  Membership is cached in the tokens.
+ */
+static int
+phrase_run(NameWorkToken *toks, int ntoks, int start, int max, HTAB *words,
+		   bool legal)
+{
+	int			n = 0;
+
+	while (n < max && start + n < ntoks)
+	{
+		NameWorkToken *t = &toks[start + n];
+		int8	   *cached = legal ? &t->legal_word : &t->title_word;
+
+		if (*cached < 0)
+			*cached = (t->len < PHRASE_KEY_BYTES &&
+					   hash_search(words, t->str, HASH_FIND, NULL) != NULL) ? 1 : 0;
+		if (*cached == 0)
+			break;
+		n++;
+	}
+	return n;
+}
+
 /* The legal form whose alias is exactly toks[start .. start+n), or NULL. */
 static const char *
 legal_form_lookup(const NameWorkToken *toks, int start, int n)
@@ -346,19 +421,37 @@ legal_form_lookup(const NameWorkToken *toks, int start, int n)
 }
 
 /*
- * tail[i] = the tokens i .. ntoks-1 can all be read as legal forms (tail has
- * ntoks + 1 entries; tail[ntoks] is true).
+ * head[i] = the tokens 0 .. i-1 can all be read as legal forms; tail[i] = the
+ * tokens i .. ntoks-1 can.  Both arrays have ntoks + 1 entries.
  */
 void
-LegalFormTail(const NameWorkToken *toks, int ntoks, bool *tail)
+LegalFormBounds(NameWorkToken *toks, int ntoks, bool *head, bool *tail)
 {
+	bool		loaded = ensure_loaded();
+
+	/* head: left to right while every token can be a legal-form word */
+	head[0] = true;
+	for (int j = 1; j <= ntoks; j++)
+	{
+		head[j] = false;
+		if (!loaded || phrase_run(toks, ntoks, j - 1, 1, legal_words, true) == 0)
+		{
+			for (int k = j + 1; k <= ntoks; k++)
+				head[k] = false;
+			break;
+		}
+		for (int n = 1; n <= Min(legal_form_max_tokens, j) && !head[j]; n++)
+			if (head[j - n] && legal_form_lookup(toks, j - n, n) != NULL)
+				head[j] = true;
+	}
 	tail[ntoks] = true;
 	for (int i = ntoks - 1; i >= 0; i--)
 	{
+		int			run = loaded ? phrase_run(toks, ntoks, i, legal_form_max_tokens,
+											  legal_words, true) : 0;
+
 		tail[i] = false;
-		if (!ensure_loaded())
-			continue;
-		for (int n = Min(legal_form_max_tokens, ntoks - i); n >= 1 && !tail[i]; n--)
+		for (int n = 1; n <= run && !tail[i]; n++)
 			if (tail[i + n] && legal_form_lookup(toks, i, n) != NULL)
 				tail[i] = true;
 	}
@@ -366,17 +459,21 @@ LegalFormTail(const NameWorkToken *toks, int ntoks, bool *tail)
 
 /*
  * The longest legal-form alias starting at toks[start]; returns its length
- * in tokens (0 if none) and its canonical form.  Aliases of at most two
- * letters ("sa", "co", "ao") are words too often, so they only count when
- * everything after them is legal forms too (tail from LegalFormTail).
+ * in tokens (0 if none) and its canonical form.  Short aliases are too
+ * often words or name syllables: two letters ("sa", "ao") only count at the
+ * end of a name, after something else (everything after them is legal forms
+ * too; "Ad" alone is a name), three letters ("ooo", "llc") at either end
+ * (head/tail from LegalFormBounds).  Canonical
+ * order puts legal forms last, so both are recognised again on re-input.
  */
 int
-LegalFormMatch(const NameWorkToken *toks, int ntoks, int start,
-			   const bool *tail, const char **canonical)
+LegalFormMatch(NameWorkToken *toks, int ntoks, int start,
+			   const bool *head, const bool *tail, const char **canonical)
 {
 	if (!ensure_loaded())
 		return 0;
-	for (int n = Min(legal_form_max_tokens, ntoks - start); n >= 1; n--)
+	for (int n = phrase_run(toks, ntoks, start, legal_form_max_tokens, legal_words, true);
+		 n >= 1; n--)
 	{
 		const char *value = legal_form_lookup(toks, start, n);
 		int			letters = 0;
@@ -385,7 +482,9 @@ LegalFormMatch(const NameWorkToken *toks, int ntoks, int start,
 			continue;
 		for (int i = start; i < start + n; i++)
 			letters += toks[i].len;
-		if (letters <= SHORT_ALIAS_BYTES && !tail[start + n])
+		if (letters <= TAIL_ALIAS_BYTES && (start == 0 || !tail[start + n]))
+			continue;
+		if (letters <= END_ALIAS_BYTES && !head[start] && !tail[start + n])
 			continue;
 		*canonical = value;
 		return n;
@@ -395,16 +494,15 @@ LegalFormMatch(const NameWorkToken *toks, int ntoks, int start,
 
 /* The longest title starting at toks[start], in tokens (0 if none). */
 int
-PersonTitleMatch(const NameWorkToken *toks, int ntoks, int start)
+PersonTitleMatch(NameWorkToken *toks, int ntoks, int start)
 {
 	char		key[PHRASE_KEY_BYTES];
 
-	if (!ensure_loaded())
+	if (!ensure_loaded() || toks[start].cls == NAME_TOKEN_LEGAL_FORM)
 		return 0;
-	for (int n = Min(person_title_max_tokens, ntoks - start); n >= 1; n--)
+	for (int n = phrase_run(toks, ntoks, start, person_title_max_tokens, title_words, false);
+		 n >= 1; n--)
 	{
-		if (toks[start].cls == NAME_TOKEN_LEGAL_FORM)
-			return 0;
 		if (make_key(toks, start, n, key) &&
 			hash_search(person_titles, key, HASH_FIND, NULL) != NULL)
 			return n;
@@ -437,22 +535,64 @@ han_match(const HanPhrase *list, int n, const UChar *s, int32 len,
 	return 0;
 }
 
-/* Han legal form at the start of s (UTF-16 units matched, 0 if none). */
+/*
+ * The longest Han legal form that ends s (UTF-16 units, 0 if none): Chinese
+ * and Japanese legal forms close the name (北京...有限公司).
+ */
 int
-HanLegalFormMatch(const UChar *s, int32 len, const char **canonical)
+HanLegalFormSuffix(const UChar *s, int32 len, const char **canonical)
+{
+	if (!ensure_loaded())
+		return 0;
+	for (int i = 0; i < n_han_legal_forms; i++)
+	{
+		const HanPhrase *p = &han_legal_forms[i];
+
+		if (p->len <= len &&
+			memcmp(p->han, s + len - p->len, p->len * sizeof(UChar)) == 0)
+		{
+			*canonical = p->latin;
+			return p->len;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The longest Han legal form that opens s (Japanese names often start with
+ * one: 株式会社東芝), 0 if none.
+ */
+int
+HanLegalFormPrefix(const UChar *s, int32 len, const char **canonical)
 {
 	if (!ensure_loaded())
 		return 0;
 	return han_match(han_legal_forms, n_han_legal_forms, s, len, canonical);
 }
 
-/* Chinese business word at the start of s, with its English rendering. */
+/*
+ * Chinese business word at the start of s, with its English rendering.
+ * One-character words (厂, 市) count only in text already known to be an
+ * organization's (org_context).
+ */
 int
-HanBusinessWordMatch(const UChar *s, int32 len, const char **english)
+HanBusinessWordMatch(const UChar *s, int32 len, bool org_context,
+					 const char **english)
 {
 	if (!ensure_loaded())
 		return 0;
-	return han_match(han_words, n_han_words, s, len, english);
+	for (int i = 0; i < n_han_words; i++)
+	{
+		const HanPhrase *p = &han_words[i];
+
+		if (p->len <= len && (org_context || u_countChar32(p->han, p->len) > 1) &&
+			memcmp(p->han, s, p->len * sizeof(UChar)) == 0)
+		{
+			*english = p->latin;
+			return p->len;
+		}
+	}
+	return 0;
 }
 
 /* Does s start with a two-character Chinese surname? */

@@ -19,6 +19,8 @@ typedef struct NameWorkToken
 	int			len;			/* bytes */
 	uint8		cls;			/* NameTokenClass */
 	int			segment;		/* comma-separated part of the input it came from */
+	int8		legal_word;		/* in some legal-form alias? -1 = not looked up */
+	int8		title_word;		/* in some title? -1 = not looked up */
 } NameWorkToken;
 
 typedef struct NameWorkTokens
@@ -34,16 +36,14 @@ typedef struct NameWorkTokens
 /* normalize.c: fold + tokenize one string (no legal-form or title rules). */
 extern void NameTokenizeText(const char *raw, int rawlen, NameWorkTokens *out,
 							 StringInfo debug);
-extern void NameWorkTokensAppend(NameWorkTokens *t, const char *s, int len,
-								 uint8 cls, int segment);
-extern void NameReportInvalid(const char *raw, int rawlen, int sqlstate,
-							  const char *detail);
 
 /* transliterate.c */
 typedef enum NameTransliterator
 {
 	NAME_TRANS_ANY_LATIN = 0,	/* any script -> Latin (Han -> pinyin) */
 	NAME_TRANS_LATIN_ASCII,		/* rare Latin letters -> ASCII */
+	NAME_TRANS_HANT_HANS,		/* traditional -> simplified Chinese */
+	NAME_TRANS_HAN_LATIN,		/* Han -> pinyin (what Any-Latin does to Han) */
 	NAME_TRANS_COUNT
 } NameTransliterator;
 
@@ -52,13 +52,17 @@ extern UChar *NameTransliterate(NameTransliterator which, const UChar *src,
 extern int	HanSegmentWords(const UChar *src, int32 len, int32 *bounds, int maxbounds);
 
 /* legal_forms.c */
-extern void LegalFormTail(const NameWorkToken *toks, int ntoks, bool *tail);
-extern int	LegalFormMatch(const NameWorkToken *toks, int ntoks, int start,
-						   const bool *tail, const char **canonical);
-extern int	PersonTitleMatch(const NameWorkToken *toks, int ntoks, int start);
+extern void LegalFormBounds(NameWorkToken *toks, int ntoks, bool *head,
+							bool *tail);
+extern int	LegalFormMatch(NameWorkToken *toks, int ntoks, int start,
+						   const bool *head, const bool *tail,
+						   const char **canonical);
+extern int	PersonTitleMatch(NameWorkToken *toks, int ntoks, int start);
 extern bool OrgWordLookup(const char *tok);
-extern int	HanBusinessWordMatch(const UChar *s, int32 len, const char **english);
-extern int	HanLegalFormMatch(const UChar *s, int32 len, const char **canonical);
+extern int	HanBusinessWordMatch(const UChar *s, int32 len, bool org_context,
+								 const char **english);
+extern int	HanLegalFormSuffix(const UChar *s, int32 len, const char **canonical);
+extern int	HanLegalFormPrefix(const UChar *s, int32 len, const char **canonical);
 extern bool HanCompoundSurname(const UChar *s, int32 len);
 
 #endif							/* SANCTIONS_NAME_TOKENS_H */

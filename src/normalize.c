@@ -10,28 +10,32 @@
  *	   (legitimate in Persian and Indic spelling), soft hyphens and variation
  *	   selectors are invisible presentation hints and are dropped.
  *	2. NFKC with case folding (ICU's NFKC_Casefold).
- *	3. Han runs: legal forms (有限公司) and frequent business words are
- *	   recognised before transliteration; the rest is split into dictionary
- *	   words, each romanized as one pinyin token; a standalone Han name of 2-4
- *	   characters is read as surname + given name ("陈天新" -> chen tianxin).
- *	4. Other scripts: ICU "Any-Latin", only when a letter of a non-Latin
- *	   script is present (pure ASCII and Latin input never pay for it).
+ *	3. Han runs: legal forms (有限公司 at the end, 株式会社 at the start) and
+ *	   frequent business words are recognised before transliteration; the
+ *	   rest is split into dictionary words, each romanized as one pinyin
+ *	   token; a standalone Han or Hangul name of 2-4 characters is read as
+ *	   surname + given name ("陈天新" -> chen tianxin).
+ *	4. Other scripts: ICU "Russian-Latin/BGN; Greek-Latin/BGN; Any-Latin"
+ *	   (transliterate.c), only when a letter of a non-Latin script is present
+ *	   (pure ASCII and Latin input never pay for it).
  *	5. Fold to ASCII: canonical decomposition, marks dropped, a few letters
  *	   without decomposition mapped (æ, ø, ł, þ, ...), ICU "Latin-ASCII" only
- *	   for the rare letters left; digits of any script become ASCII digits.
+ *	   for the rare letters left; digits of any script become ASCII digits;
+ *	   a letter nothing could romanize is spelled "u" + its hex code point.
  *	6. Tokenize: letters and digits make tokens; apostrophes join ("O'Brien"
  *	   -> obrien); hyphens, dots, slashes and every other symbol separate
  *	   ("AL-QAEDA" -> al qaeda, "J.P." -> j p); commas split the name into
  *	   parts ("SURNAME, Given").
- *	7. Rules: legal forms (longest alias first, anywhere) become one
- *	   canonical LEGAL_FORM token; titles are removed from names that are not
- *	   organizations' (an organization has a legal form or an org word).
+ *	7. Rules: legal forms (longest alias first, anywhere; aliases of two or
+ *	   three letters only at the ends of the name, see legal_forms.c) become
+ *	   one canonical LEGAL_FORM token; titles are removed from names that are
+ *	   not organizations' (an organization has a legal form or an org word).
  *	8. Canonical order: words and initials sorted bytewise, then numbers, then
  *	   legal forms.  Rules 7 are rerun on the sorted sequence until nothing
  *	   changes, so the output read back gives the same value (idempotence).
  *	9. Kind hint: organization (legal form / org word / Han business text),
- *	   person ("SURNAME, Given" with 1-3 words before the comma, or a Han
- *	   personal name), else unknown.
+ *	   person ("SURNAME, Given" with 1-3 words before the comma and no
+ *	   number, or a Han / Hangul personal name), else unknown.
  */
 #include "postgres.h"
 
@@ -50,12 +54,13 @@
 #define MAX_SHOWN_INPUT_BYTES	200
 #define MAX_TOKEN_BYTES			255
 #define MAX_HAN_WORDS			256
+#define MAX_RULE_ROUNDS			16
 
 /*
  * Report input that names nothing (or breaks a limit) the way input
  * functions do: the input (clipped) in the message, the reason in the detail.
  */
-void
+static void
 NameReportInvalid(const char *raw, int rawlen, int sqlstate, const char *detail)
 {
 	int			shownlen = pg_mbcliplen(raw, rawlen, MAX_SHOWN_INPUT_BYTES);
@@ -68,7 +73,7 @@ NameReportInvalid(const char *raw, int rawlen, int sqlstate, const char *detail)
 			 errdetail("%s", detail)));
 }
 
-void
+static void
 NameWorkTokensAppend(NameWorkTokens *t, const char *s, int len, uint8 cls,
 					 int segment)
 {
@@ -82,11 +87,13 @@ NameWorkTokensAppend(NameWorkTokens *t, const char *s, int len, uint8 cls,
 	t->tok[t->n].len = len;
 	t->tok[t->n].cls = cls;
 	t->tok[t->n].segment = segment;
+	t->tok[t->n].legal_word = -1;
+	t->tok[t->n].title_word = -1;
 	t->n++;
 }
 
-static const char *
-token_class_name(uint8 cls)
+const char *
+NameTokenClassName(uint8 cls)
 {
 	switch (cls)
 	{
@@ -282,91 +289,175 @@ get_normalizer(bool nfkc_casefold)
 	return norm;
 }
 
-/* ---- step 3: Han text ---- */
+/* ---- step 3: Han and Hangul text ---- */
+
+static UScriptCode
+script_of(UChar32 c)
+{
+	UErrorCode	status = U_ZERO_ERROR;
+
+	return uscript_getScript(c, &status);
+}
 
 static bool
 is_han(UChar32 c)
 {
-	UErrorCode	status = U_ZERO_ERROR;
-
-	return uscript_getScript(c, &status) == USCRIPT_HAN;
+	return script_of(c) == USCRIPT_HAN;
 }
 
-/* Append the pinyin of one Han word, syllables joined, to buf. */
+static bool
+is_hangul(UChar32 c)
+{
+	return script_of(c) == USCRIPT_HANGUL;
+}
+
+/*
+ * Append the romanization of s as one word (syllables joined) to buf; han:
+ * s is Han text (the plain Han-Latin transliterator is much cheaper than the
+ * compound Any-Latin one and gives the same pinyin).
+ */
 static void
-append_pinyin_word(StringInfo buf, const UChar *s, int32 len)
+append_joined_word(StringInfo buf, const UChar *s, int32 len, bool han)
 {
 	int32		tlen;
-	UChar	   *t = NameTransliterate(NAME_TRANS_ANY_LATIN, s, len, &tlen);
+	UChar	   *t = NameTransliterate(han ? NAME_TRANS_HAN_LATIN : NAME_TRANS_ANY_LATIN,
+									  s, len, &tlen);
 	char	   *u = utf16_to_utf8(t, tlen);
 
 	for (char *p = u; *p; p++)
-		if (*p != ' ' && *p != '\'')
+		if (*p != ' ' && *p != '\'' && *p != '-')
 			appendStringInfoChar(buf, *p);
 	pfree(u);
 	pfree(t);
 }
 
-/* Romanize Han text that is neither legal form nor business word. */
+/*
+ * Romanize Han text that is neither legal form nor business word: one token
+ * per dictionary word (ICU's CJK dictionary).  Characters the dictionary does
+ * not know as part of a word (trade names, transliterated foreign names) are
+ * grouped in twos, the last group taking an odd one ("晶华启迪" -> jinghua
+ * qidi, "三顺达" -> sanshunda), the way such names are written in pinyin.
+ */
 static void
 append_han_words(StringInfo buf, const UChar *s, int32 len)
 {
 	int32		bounds[MAX_HAN_WORDS];
 	int			nwords = HanSegmentWords(s, len, bounds, MAX_HAN_WORDS);
-	int32		start = 0;
+	int			w = 0;
 
-	for (int w = 0; w < nwords; w++)
+	while (w < nwords)
 	{
-		appendStringInfoChar(buf, ' ');
-		append_pinyin_word(buf, s + start, bounds[w] - start);
-		start = bounds[w];
+		int32		wstart = w > 0 ? bounds[w - 1] : 0;
+		int			run = 0;
+
+		/* count single-character words from here */
+		while (w + run < nwords &&
+			   u_countChar32(s + (w + run > 0 ? bounds[w + run - 1] : 0),
+							 bounds[w + run] - (w + run > 0 ? bounds[w + run - 1] : 0)) == 1)
+			run++;
+		if (run == 0)
+		{
+			appendStringInfoChar(buf, ' ');
+			append_joined_word(buf, s + wstart, bounds[w] - wstart, true);
+			w++;
+			continue;
+		}
+		while (run > 0)
+		{
+			int			take = (run == 3 || run == 1) ? run : 2;
+			int32		gstart = w > 0 ? bounds[w - 1] : 0;
+
+			appendStringInfoChar(buf, ' ');
+			append_joined_word(buf, s + gstart, bounds[w + take - 1] - gstart, true);
+			w += take;
+			run -= take;
+		}
 	}
 	appendStringInfoChar(buf, ' ');
 }
 
+/* Does the Han text contain a business word of two or more characters? */
+static bool
+has_east_asian_business_word(const UChar *s, int32 len)
+{
+	for (int32 i = 0; i < len; i++)
+	{
+		const char *latin;
+
+		if (HanBusinessWordMatch(s + i, len - i, false, &latin) > 0)
+			return true;
+	}
+	return false;
+}
+
 /*
- * Process one run of Han characters into Latin text in buf.  Returns true if
- * a legal form or business word was found (organization text).
+ * Process one run of Han characters into Latin text in buf: legal forms that
+ * close or open the run and business words first, dictionary words for the
+ * rest.
+ * Returns true if the run is an organization's.
  */
 static bool
 romanize_han_run(StringInfo buf, const UChar *s, int32 len)
 {
+	const char *legal[8];
+	int			nlegal = 0;
 	int32		pending = 0;	/* start of Han text not yet emitted */
 	int32		i = 0;
-	bool		org = false;
+	bool		org;
+	int			m;
+
+	/* legal forms close the name, possibly stacked, or open it */
+	while (nlegal < (int) lengthof(legal) &&
+		   (m = HanLegalFormSuffix(s, len, &legal[nlegal])) > 0)
+	{
+		len -= m;
+		nlegal++;
+	}
+	if (nlegal < (int) lengthof(legal) &&
+		(m = HanLegalFormPrefix(s, len, &legal[nlegal])) > 0)
+	{
+		s += m;
+		len -= m;
+		nlegal++;
+	}
+	org = nlegal > 0 || has_east_asian_business_word(s, len);
 
 	while (i < len)
 	{
 		const char *latin;
-		int			m;
 
-		if ((m = HanLegalFormMatch(s + i, len - i, &latin)) > 0 ||
-			(m = HanBusinessWordMatch(s + i, len - i, &latin)) > 0)
+		if ((m = HanBusinessWordMatch(s + i, len - i, org, &latin)) > 0)
 		{
 			if (pending < i)
 				append_han_words(buf, s + pending, i - pending);
 			appendStringInfo(buf, " %s ", latin);
 			i += m;
 			pending = i;
-			org = true;
 		}
 		else
 			i++;
 	}
 	if (pending < len)
 		append_han_words(buf, s + pending, len - pending);
+	for (int k = nlegal - 1; k >= 0; k--)
+		appendStringInfo(buf, " %s ", legal[k]);
 	return org;
 }
 
 /*
- * A name that is nothing but 2-4 Han characters is a personal name: surname
- * (one character, or two for a compound surname) + given name as one token.
+ * A name that is nothing but 2-4 Han characters or 2-4 Hangul syllables is a
+ * personal name: surname (one character, or two for a Chinese compound
+ * surname) + given name as one token ("陈天新" -> chen tianxin, "김정은" ->
+ * gim jeongeun).
  */
 static bool
-romanize_han_person(StringInfo buf, const UChar *s, int32 len)
+romanize_east_asian_person(StringInfo buf, const UChar *s, int32 len)
 {
 	int			nchars = u_countChar32(s, len);
 	int32		surname_end = 0;
+	bool		han = true;
+	bool		hangul = true;
+	const char *latin;
 
 	if (nchars < 2 || nchars > 4)
 		return false;
@@ -375,50 +466,65 @@ romanize_han_person(StringInfo buf, const UChar *s, int32 len)
 		UChar32		c;
 
 		U16_NEXT(s, i, len, c);
-		if (!is_han(c))
-			return false;
+		han = han && is_han(c);
+		hangul = hangul && is_hangul(c);
 	}
-	for (int32 i = 0; i < len;)
-	{
-		const char *latin;
-
-		if (HanLegalFormMatch(s + i, len - i, &latin) > 0 ||
-			HanBusinessWordMatch(s + i, len - i, &latin) > 0)
-			return false;
-		U16_FWD_1(s, i, len);
-	}
-	if (nchars >= 3 && HanCompoundSurname(s, len))
+	if (!han && !hangul)
+		return false;
+	if (han && (HanLegalFormSuffix(s, len, &latin) > 0 || has_east_asian_business_word(s, len)))
+		return false;
+	if (han && nchars >= 3 && HanCompoundSurname(s, len))
 		U16_FWD_N(s, surname_end, len, 2);
 	else
 		U16_FWD_1(s, surname_end, len);
-	append_pinyin_word(buf, s, surname_end);
+	append_joined_word(buf, s, surname_end, han);
 	appendStringInfoChar(buf, ' ');
-	append_pinyin_word(buf, s + surname_end, len - surname_end);
+	append_joined_word(buf, s + surname_end, len - surname_end, han);
 	return true;
 }
 
+static void
+append_utf16(StringInfo buf, const UChar *s, int32 len)
+{
+	char	   *u = utf16_to_utf8(s, len);
+
+	appendStringInfoString(buf, u);
+	pfree(u);
+}
+
 /*
- * Replace every Han run of s by its romanization; other text is copied.
- * Sets the Han flags of toks.
+ * Replace every Han run of s by its romanization, and every Hangul run by
+ * its romanization as one word; other text is copied.  Sets the Han flags of
+ * toks.  Traditional characters are simplified first and the iteration mark
+ * 々 repeats the character before it.
  */
 static UChar *
-romanize_han(const UChar *s, int32 len, int32 *outlen, NameWorkTokens *toks)
+romanize_east_asian(const UChar *src, int32 srclen, int32 *outlen,
+					NameWorkTokens *toks)
 {
 	StringInfoData buf;
+	UChar	   *s;
+	int32		len;
 	int32		i = 0;
 	int32		start = 0;
 	int32		trim_start = 0;
-	int32		trim_end = len;
+	int32		trim_end;
 	UErrorCode	status = U_ZERO_ERROR;
 	UChar	   *out;
 	int32		n;
 
+	s = NameTransliterate(NAME_TRANS_HANT_HANS, src, srclen, &len);
+	for (int32 k = 1; k < len; k++)
+		if (s[k] == 0x3005 && !U16_IS_SURROGATE(s[k - 1]))
+			s[k] = s[k - 1];
+
 	initStringInfo(&buf);
+	trim_end = len;
 	while (trim_start < len && s[trim_start] == ' ')
 		trim_start++;
 	while (trim_end > trim_start && s[trim_end - 1] == ' ')
 		trim_end--;
-	if (romanize_han_person(&buf, s + trim_start, trim_end - trim_start))
+	if (romanize_east_asian_person(&buf, s + trim_start, trim_end - trim_start))
 		toks->han_person = true;
 	else
 	{
@@ -426,38 +532,39 @@ romanize_han(const UChar *s, int32 len, int32 *outlen, NameWorkTokens *toks)
 		{
 			UChar32		c;
 			int32		at = i;
+			bool		han;
 
 			U16_NEXT(s, i, len, c);
-			if (!is_han(c))
+			han = is_han(c);
+			if (!han && !is_hangul(c))
 				continue;
-			/* a Han run starts at 'at' */
+			/* a Han or Hangul run starts at 'at' */
 			if (start < at)
-			{
-				char	   *u = utf16_to_utf8(s + start, at - start);
-
-				appendStringInfoString(&buf, u);
-				pfree(u);
-			}
+				append_utf16(&buf, s + start, at - start);
 			while (i < len)
 			{
 				int32		next = i;
 
 				U16_NEXT(s, next, len, c);
-				if (!is_han(c))
+				if (han ? !is_han(c) : !is_hangul(c))
 					break;
 				i = next;
 			}
-			if (romanize_han_run(&buf, s + at, i - at))
-				toks->han_org = true;
+			if (han)
+			{
+				if (romanize_han_run(&buf, s + at, i - at))
+					toks->han_org = true;
+			}
+			else
+			{
+				appendStringInfoChar(&buf, ' ');
+				append_joined_word(&buf, s + at, i - at, false);
+				appendStringInfoChar(&buf, ' ');
+			}
 			start = i;
 		}
 		if (start < len)
-		{
-			char	   *u = utf16_to_utf8(s + start, len - start);
-
-			appendStringInfoString(&buf, u);
-			pfree(u);
-		}
+			append_utf16(&buf, s + start, len - start);
 	}
 	out = palloc((buf.len + 1) * sizeof(UChar));
 	u_strFromUTF8(out, buf.len + 1, &n, buf.data, buf.len, &status);
@@ -501,6 +608,8 @@ latin_letter_ascii(UChar32 c)
 			return "k";
 		case 0x0140:			/* ŀ */
 			return "l";
+		case 0x0259:			/* ə (Azerbaijani) */
+			return "a";
 	}
 	return NULL;
 }
@@ -514,10 +623,12 @@ is_apostrophe(UChar32 c)
 }
 
 /*
- * Fold NFD text to the tokenizer's alphabet: ASCII letters and digits,
- * ASCII punctuation, spaces, and (only when no ASCII spelling exists)
- * non-ASCII letters.  Returns false if a Latin letter was left that
- * Latin-ASCII could spell.
+ * Fold NFD text to the tokenizer's alphabet: ASCII letters, digits,
+ * punctuation and spaces.  A letter that no transliterator could romanize
+ * (a rare CJK extension character, an archaic jamo) is written as its code
+ * point, "u" + hex, so the canonical text is always ASCII and reads back
+ * unchanged.  Returns false if a Latin letter was left that Latin-ASCII
+ * could spell.
  */
 static bool
 fold_to_ascii(const UChar *s, int32 len, StringInfo out, bool final)
@@ -540,7 +651,7 @@ fold_to_ascii(const UChar *s, int32 len, StringInfo out, bool final)
 			appendStringInfoChar(out, (char) ('0' + u_charDigitValue(c)));
 		else if (u_isUWhiteSpace(c))
 			appendStringInfoChar(out, ' ');
-		else if (is_apostrophe(c))
+		else if (is_apostrophe(c) || (gc & U_GC_LM_MASK))
 			appendStringInfoChar(out, '\'');
 		else if (gc & U_GC_PD_MASK)
 			appendStringInfoChar(out, '-');
@@ -558,16 +669,8 @@ fold_to_ascii(const UChar *s, int32 len, StringInfo out, bool final)
 
 			if (!final && uscript_getScript(c, &status) == USCRIPT_LATIN)
 				return false;
-			/* no ASCII spelling: keep the letter itself */
-			{
-				char		u8[8];
-				int			n = 0;
-				UBool		err = false;
-
-				U8_APPEND(u8, n, (int) sizeof(u8), u_tolower(c), err);
-				if (!err)
-					appendBinaryStringInfo(out, u8, n);
-			}
+			/* a letter ICU cannot romanize: spelled by its code point */
+			appendStringInfo(out, "u%04x", (unsigned) u_tolower(c));
 		}
 	}
 	return true;
@@ -589,7 +692,7 @@ tokenize_folded(const char *raw, int rawlen, const char *s, int len,
 	{
 		unsigned char c = i < len ? (unsigned char) s[i] : ' ';
 
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
 		{
 			if (!(c >= '0' && c <= '9'))
 				all_digits = false;
@@ -692,7 +795,7 @@ NameTokenizeText(const char *raw, int rawlen, NameWorkTokens *toks,
 		UChar	   *nfd;
 		int32		nfdlen;
 		bool		needs_transliteration = false;
-		bool		has_han = false;
+		bool		has_east_asian = false;
 
 		u_strFromUTF8(u16, rawlen + 1, &len, raw, rawlen, &status);
 		if (U_FAILURE(status))
@@ -710,16 +813,16 @@ NameTokenizeText(const char *raw, int rawlen, NameWorkTokens *toks,
 			U16_NEXT(text, i, textlen, c);
 			status = U_ZERO_ERROR;
 			sc = uscript_getScript(c, &status);
-			if (sc == USCRIPT_HAN)
-				has_han = true;
+			if (sc == USCRIPT_HAN || sc == USCRIPT_HANGUL)
+				has_east_asian = true;
 			else if (sc != USCRIPT_LATIN && sc != USCRIPT_COMMON &&
 					 sc != USCRIPT_INHERITED && u_isalpha(c))
 				needs_transliteration = true;
 		}
-		if (has_han)
+		if (has_east_asian)
 		{
-			text = romanize_han(text, textlen, &textlen, toks);
-			debug_utf16(debug, "han_romanized", text, textlen);
+			text = romanize_east_asian(text, textlen, &textlen, toks);
+			debug_utf16(debug, "han_hangul_romanized", text, textlen);
 		}
 		if (needs_transliteration)
 		{
@@ -728,7 +831,7 @@ NameTokenizeText(const char *raw, int rawlen, NameWorkTokens *toks,
 		}
 		if (debug)
 			appendStringInfo(debug, ",\"path\":\"%s\"",
-							 (has_han || needs_transliteration) ? "icu_transliteration"
+							 (has_east_asian || needs_transliteration) ? "icu_transliteration"
 							 : "latin");
 		nfd = apply_normalizer(get_normalizer(false), text, textlen, &nfdlen);
 		if (!fold_to_ascii(nfd, nfdlen, &folded, false))
@@ -800,7 +903,7 @@ debug_token_list(StringInfo debug, const char *key, const NameWorkToken *tok, in
 		appendStringInfoString(debug, "{\"token\":");
 		escape_json(debug, tok[i].str);
 		appendStringInfo(debug, ",\"class\":\"%s\",\"part\":%d}",
-						 token_class_name(tok[i].cls), tok[i].segment);
+						 NameTokenClassName(tok[i].cls), tok[i].segment);
 	}
 	appendStringInfoChar(debug, ']');
 }
@@ -826,23 +929,22 @@ join_tokens(const NameWorkToken *tok, int n, const char *sep)
  * changed.
  */
 static bool
-apply_rules(NameWorkTokens *toks, bool legal_forms, StringInfo rules_log)
+apply_rules(NameWorkTokens *toks, StringInfo rules_log)
 {
 	NameWorkTokens out = {0};
 	bool		changed = false;
 	int			i = 0;
+	bool	   *head = palloc((toks->n + 1) * sizeof(bool));
 	bool	   *tail = palloc((toks->n + 1) * sizeof(bool));
 
-	if (legal_forms)
-		LegalFormTail(toks->tok, toks->n, tail);
+	LegalFormBounds(toks->tok, toks->n, head, tail);
 	out.nsegments = toks->nsegments;
 	out.han_person = toks->han_person;
 	out.han_org = toks->han_org;
 	while (i < toks->n)
 	{
 		const char *canonical;
-		int			m = legal_forms ?
-			LegalFormMatch(toks->tok, toks->n, i, tail, &canonical) : 0;
+		int			m = LegalFormMatch(toks->tok, toks->n, i, head, tail, &canonical);
 
 		CHECK_FOR_INTERRUPTS();
 		if (m > 0)
@@ -869,8 +971,16 @@ apply_rules(NameWorkTokens *toks, bool legal_forms, StringInfo rules_log)
 		}
 		else
 		{
+			uint8		cls = toks->tok[i].cls;
+
+			/* a legal form that no longer reads as one (moved to the front) */
+			if (cls == NAME_TOKEN_LEGAL_FORM)
+			{
+				cls = toks->tok[i].len == 1 ? NAME_TOKEN_INITIAL : NAME_TOKEN_WORD;
+				changed = true;
+			}
 			NameWorkTokensAppend(&out, toks->tok[i].str, toks->tok[i].len,
-								 toks->tok[i].cls, toks->tok[i].segment);
+								 cls, toks->tok[i].segment);
 			i++;
 		}
 	}
@@ -915,26 +1025,21 @@ apply_rules(NameWorkTokens *toks, bool legal_forms, StringInfo rules_log)
 }
 
 /*
- * Rules to a fixpoint in canonical order (see the header).  Returns false if
- * legal forms were applied and left two or more legal forms and nothing else.
+ * Rules to a fixpoint in canonical order (see the header comment).  Each
+ * round removes tokens or changes classes; the cap only guards against a
+ * cycle the data could create.
  */
-static bool
-run_rules(NameWorkTokens *toks, bool legal_forms, StringInfo rules_log)
+static void
+run_rules(NameWorkTokens *toks, StringInfo rules_log)
 {
-	(void) apply_rules(toks, legal_forms, rules_log);
+	int			rounds = 0;
+
+	(void) apply_rules(toks, rules_log);
 	do
 	{
 		qsort(toks->tok, toks->n, sizeof(NameWorkToken), work_token_cmp);
-	} while (apply_rules(toks, legal_forms, rules_log));
-
-	if (legal_forms && toks->n >= 2)
-	{
-		for (int i = 0; i < toks->n; i++)
-			if (toks->tok[i].cls != NAME_TOKEN_LEGAL_FORM)
-				return true;
-		return false;
-	}
-	return true;
+	} while (apply_rules(toks, rules_log) && ++rounds < MAX_RULE_ROUNDS);
+	qsort(toks->tok, toks->n, sizeof(NameWorkToken), work_token_cmp);
 }
 
 static uint8
@@ -949,6 +1054,8 @@ name_kind(const NameWorkTokens *toks)
 		return NORMNAME_KIND_PERSON;
 	for (int i = 0; i < toks->n; i++)
 	{
+		if (toks->tok[i].cls == NAME_TOKEN_NUMBER)
+			return NORMNAME_KIND_UNKNOWN;	/* an address, a unit */
 		if (toks->tok[i].segment == 0)
 			first_part++;
 		else
@@ -959,8 +1066,8 @@ name_kind(const NameWorkTokens *toks)
 	return NORMNAME_KIND_UNKNOWN;
 }
 
-static const char *
-kind_name(uint8 kind)
+const char *
+NormNameKindName(uint8 kind)
 {
 	switch (kind)
 	{
@@ -970,12 +1077,6 @@ kind_name(uint8 kind)
 			return "organization";
 	}
 	return "unknown";
-}
-
-const char *
-NormNameKindName(uint8 kind)
-{
-	return kind_name(kind);
 }
 
 /* Pack the final tokens into a NormName. */
@@ -1030,7 +1131,6 @@ NormName *
 NormalizeNameDebug(const char *raw, int rawlen, StringInfo debug)
 {
 	NameWorkTokens toks = {0};
-	NameWorkTokens tokenized;
 	StringInfoData rules_log;
 	uint8		kind;
 	NormName   *result;
@@ -1048,22 +1148,8 @@ NormalizeNameDebug(const char *raw, int rawlen, StringInfo debug)
 	if (toks.n == 0)
 		NameReportInvalid(raw, rawlen, ERRCODE_INVALID_TEXT_REPRESENTATION,
 						  "The name contains no letters or digits.");
-	tokenized = toks;
-	tokenized.tok = palloc(toks.n * sizeof(NameWorkToken));
-	memcpy(tokenized.tok, toks.tok, toks.n * sizeof(NameWorkToken));
 
-	if (!run_rules(&toks, true, debug ? &rules_log : NULL))
-	{
-		/*
-		 * Several legal forms and nothing else ("EP-LDA") is a name that
-		 * happens to be spelled like legal forms: take its words literally.
-		 */
-		toks = tokenized;
-		if (debug)
-			appendStringInfo(&rules_log, "%s{\"rule\":\"only_legal_forms\",\"action\":\"read as words\"}",
-							 rules_log.len > 0 ? "," : "");
-		(void) run_rules(&toks, false, debug ? &rules_log : NULL);
-	}
+	run_rules(&toks, debug ? &rules_log : NULL);
 
 	if (debug)
 		appendStringInfo(debug, ",\"rules\":[%s]", rules_log.data);
@@ -1073,6 +1159,7 @@ NormalizeNameDebug(const char *raw, int rawlen, StringInfo debug)
 	if (toks.n == 1 && toks.tok[0].cls == NAME_TOKEN_LEGAL_FORM)
 		NameReportInvalid(raw, rawlen, ERRCODE_INVALID_TEXT_REPRESENTATION,
 						  "The name consists only of a legal form.");
+	/* (two or more legal forms and nothing else, "EP-LDA", is a name) */
 
 	kind = name_kind(&toks);
 	result = build_normname(raw, rawlen, &toks, kind);
@@ -1080,7 +1167,7 @@ NormalizeNameDebug(const char *raw, int rawlen, StringInfo debug)
 	{
 		debug_token_list(debug, "canonical_tokens", toks.tok, toks.n);
 		debug_string(debug, "canonical", NormNameText(result), result->textlen);
-		appendStringInfo(debug, ",\"kind\":\"%s\"}", kind_name(kind));
+		appendStringInfo(debug, ",\"kind\":\"%s\"}", NormNameKindName(kind));
 	}
 	return result;
 }

@@ -11,6 +11,12 @@
  * with the normalizer alone); only text with letters of another script pays
  * for "Any-Latin", and only Latin letters that do not decompose to ASCII pay
  * for "Latin-ASCII".
+ *
+ * Cyrillic and Greek go through the BGN/PCGN romanizations first: sanctions
+ * lists spell Russian names that way ("Vladimirovich", "Shoygu"), where ICU's
+ * default (ISO 9 style) would give "Vladimirovic".  Everything else uses
+ * ICU's default Any-Latin (Han-Latin pinyin, Revised Romanization for Hangul,
+ * Hepburn-like kana, ...).
  */
 #include "postgres.h"
 
@@ -23,8 +29,10 @@ static UTransliterator *transliterators[NAME_TRANS_COUNT];
 static UBreakIterator *han_word_breaker;
 
 static const char *const transliterator_ids[NAME_TRANS_COUNT] = {
-	"Any-Latin",
+	"Russian-Latin/BGN; Greek-Latin/BGN; Any-Latin",
 	"Latin-ASCII",
+	"Traditional-Simplified",
+	"Han-Latin",
 };
 
 static UTransliterator *
@@ -33,7 +41,7 @@ get_transliterator(NameTransliterator which)
 	if (transliterators[which] == NULL)
 	{
 		UErrorCode	status = U_ZERO_ERROR;
-		UChar		id[32];
+		UChar		id[128];
 		UTransliterator *t;
 
 		u_uastrcpy(id, transliterator_ids[which]);

@@ -3,7 +3,8 @@
 
 Reads data/reference/org_types.yml (legal forms: display/compare + aliases),
 data/reference/stopwords.yml (PERSON_NAME_PREFIXES: titles and honorifics),
-data/reference/org_words.yml (words that mark an organization name) and
+data/reference/name_rules.yml (organization words, extra legal forms and titles,
+ambiguous aliases) and
 data/reference/zh_business_words.yml (frequent Chinese business words with
 their usual English rendering).  The strings are emitted raw (UTF-8): the
 extension normalizes them at backend start with its own pipeline, so data and
@@ -35,11 +36,12 @@ def main():
         org_types = yaml.safe_load(f)["types"]
     with open("data/reference/stopwords.yml", encoding="utf-8") as f:
         stopwords = yaml.safe_load(f)
-    with open("data/reference/org_words.yml", encoding="utf-8") as f:
+    with open("data/reference/name_rules.yml", encoding="utf-8") as f:
         org_data = yaml.safe_load(f)
     org_words = org_data["ORG_WORDS"]
     merges = org_data.get("LEGAL_FORM_MERGES") or {}
     extra = org_data.get("EXTRA_LEGAL_FORMS") or {}
+    ambiguous = org_data.get("AMBIGUOUS_LEGAL_ALIASES") or []
     with open("data/reference/zh_business_words.yml", encoding="utf-8") as f:
         zh = yaml.safe_load(f)
 
@@ -69,6 +71,10 @@ def main():
         p = str(p).strip()
         if p and p not in prefixes:
             prefixes.append(p)
+    for p in org_data.get("EXTRA_PERSON_TITLES") or []:
+        p = str(p).strip()
+        if p and p not in prefixes:
+            prefixes.append(p)
 
     lines = [
         "/*",
@@ -85,11 +91,15 @@ def main():
     ]
     for c, a in forms:
         lines.append("\t{%s, %s}," % (c_string(c), c_string(a)))
-    lines += ["};", "", "/* Titles and honorifics (stopwords.yml PERSON_NAME_PREFIXES). */",
+    lines += ["};", "", "/* One-word aliases never read as legal forms (name_rules.yml). */",
+              "static const char *const ambiguous_legal_alias_sources[] = {"]
+    for w in ambiguous:
+        lines.append("\t%s," % c_string(str(w).strip()))
+    lines += ["};", "", "/* Titles and honorifics (stopwords.yml PERSON_NAME_PREFIXES, name_rules.yml). */",
               "static const char *const person_title_sources[] = {"]
     for p in prefixes:
         lines.append("\t%s," % c_string(p))
-    lines += ["};", "", "/* Words that mark an organization name (org_words.yml). */",
+    lines += ["};", "", "/* Words that mark an organization name (name_rules.yml). */",
               "static const char *const org_word_sources[] = {"]
     for w in org_words:
         lines.append("\t%s," % c_string(str(w).strip()))
