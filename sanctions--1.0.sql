@@ -530,7 +530,7 @@ COMMENT ON COLUMN sanctions.entity.content_hash IS 'sha256 of the entity documen
 CREATE TABLE sanctions.entity_name (
 	name_id		bigserial PRIMARY KEY,
 	entity_id	bigint NOT NULL REFERENCES sanctions.entity ON DELETE CASCADE,
-	name		text,
+	name		sanctions.normname,
 	raw_name	text NOT NULL,
 	name_kind	text NOT NULL CHECK (name_kind IN ('primary', 'alias', 'weak_alias', 'original_script', 'former_name')),
 	weak		boolean NOT NULL DEFAULT false
