@@ -530,7 +530,7 @@ COMMENT ON COLUMN sanctions.entity.content_hash IS 'sha256 of the entity documen
 CREATE TABLE sanctions.entity_name (
 	name_id		bigserial PRIMARY KEY,
 	entity_id	bigint NOT NULL REFERENCES sanctions.entity ON DELETE CASCADE,
-	name		text,
+	name		sanctions.normname,
 	raw_name	text NOT NULL,
 	name_kind	text NOT NULL CHECK (name_kind IN ('primary', 'alias', 'weak_alias', 'original_script', 'former_name')),
 	weak		boolean NOT NULL DEFAULT false
@@ -2800,8 +2800,9 @@ COMMENT ON FUNCTION sanctions.explain_ownership(text, text, text, text) IS
 'Why one entity is or is not blocked through ownership under a rule: its owners, their status, which stakes count and why, and the total against the threshold';
 
 -- The same over the extension's own tables (section 4): current ownership
--- edges (valid_to IS NULL, date range covering today, known share) and the
--- current listed entities.  The same holding reported by several lists or
+-- edges (valid_to IS NULL, date range covering today, known non-zero share)
+-- and the current listed entities of every list (refs and source ids share
+-- one namespace).  The same holding reported by several lists or
 -- records counts once, at its largest share.  The queries are text, so this
 -- section does not depend on the tables existing at CREATE time.
 CREATE FUNCTION sanctions.ownership_rollup(rule text DEFAULT 'ofac')
@@ -2813,7 +2814,7 @@ AS $fn$
     FROM sanctions.ownership_rollup(
       $q$SELECT o.owner_ref::text, o.owned_ref::text, max(o.share)::numeric
            FROM sanctions.ownership o
-          WHERE o.valid_to IS NULL AND o.share IS NOT NULL
+          WHERE o.valid_to IS NULL AND o.share > 0
             AND (o.start_date IS NULL OR o.start_date <= current_date)
             AND (o.end_date IS NULL OR o.end_date >= current_date)
           GROUP BY 1, 2$q$,
@@ -2833,7 +2834,7 @@ AS $fn$
   SELECT sanctions.explain_ownership(entity,
       $q$SELECT o.owner_ref::text, o.owned_ref::text, max(o.share)::numeric
            FROM sanctions.ownership o
-          WHERE o.valid_to IS NULL AND o.share IS NOT NULL
+          WHERE o.valid_to IS NULL AND o.share > 0
             AND (o.start_date IS NULL OR o.start_date <= current_date)
             AND (o.end_date IS NULL OR o.end_date >= current_date)
           GROUP BY 1, 2$q$,

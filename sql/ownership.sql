@@ -1,8 +1,9 @@
 --
 -- ownership.sql: the ownership roll-up (OFAC / EU / UK rules and the
 -- informational look-through) on hand-made cases whose answers are worked
--- out in the comments, then on real ownership data: the FollowTheMoney
--- Zala cluster and the BODS 0.4 examples.
+-- out in the comments: OFAC's examples under every rule, thresholds, joint
+-- arrangements, cycles, data-quality warnings and every input error.
+-- Real ownership data is in ownership_data.sql.
 --
 SET client_min_messages = warning;
 

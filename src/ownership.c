@@ -32,6 +32,10 @@
  * from a listed party through non-listed entities of the product of the
  * shares, computed exactly in numeric by depth-first search with a budget
  * on path steps (cycles are cut because a path never revisits an entity).
+ *
+ * Each returned entity carries a jsonb basis (the owners, controllers or
+ * paths that add up to its share); ownership_explain builds the same
+ * reasoning for any one entity, blocked or not.  See doc/ownership.md.
  */
 #include "postgres.h"
 
@@ -532,7 +536,6 @@ load_edges(OwnGraph *g, const char *query)
 	for (;;)
 	{
 		uint64		i;
-
 		MemoryContext spi_cxt;
 
 		SPI_cursor_fetch(portal, true, FETCH_BATCH);
@@ -541,16 +544,9 @@ load_edges(OwnGraph *g, const char *query)
 		spi_cxt = MemoryContextSwitchTo(row_cxt);
 		for (i = 0; i < SPI_processed; i++)
 		{
+			/* owner, owned, share, joint_group */
 			Datum		values[4];
 			bool		nulls[4] = {true, true, true, true};
-			bool		n1,
-						n2,
-						n3,
-						n4;
-			Datum		d1,
-						d2,
-						d3,
-						d4;
 			MemoryContext old;
 			int32		owner,
 						owned,
@@ -560,40 +556,40 @@ load_edges(OwnGraph *g, const char *query)
 			CHECK_FOR_INTERRUPTS();
 			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
 							  values, nulls);
-			d1 = values[0], n1 = nulls[0];
-			d2 = values[1], n2 = nulls[1];
-			d3 = values[2], n3 = nulls[2];
-			d4 = values[3], n4 = !has_group || nulls[3];
+			if (!has_group)
+				nulls[3] = true;
 			row++;
-			if (n1 || n2)
+			if (nulls[0] || nulls[1])
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("ownership edge from %s to %s has a null id",
-								datum_id_text(d1, n1), datum_id_text(d2, n2)),
+								datum_id_text(values[0], nulls[0]),
+								datum_id_text(values[1], nulls[1])),
 						 errdetail("Row " INT64_FORMAT " of the edges query has a null %s.",
-								   row, n1 ? "owner" : "owned entity"),
+								   row, nulls[0] ? "owner" : "owned entity"),
 						 errhint("Filter out rows with unknown parties in the edges query.")));
-			if (n3)
+			if (nulls[2])
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("ownership edge from %s to %s has a null share",
-								datum_id_text(d1, false), datum_id_text(d2, false)),
+								datum_id_text(values[0], false),
+								datum_id_text(values[1], false)),
 						 errdetail("Row " INT64_FORMAT " of the edges query has no share.", row),
 						 errhint("Filter out holdings of unknown size in the edges query; they cannot be counted.")));
 
 			old = MemoryContextSwitchTo(g->cxt);
-			owner = intern_node(g, DatumGetTextPP(d1));
-			owned = intern_node(g, DatumGetTextPP(d2));
-			if (!n4)
+			owner = intern_node(g, DatumGetTextPP(values[0]));
+			owned = intern_node(g, DatumGetTextPP(values[1]));
+			if (!nulls[3])
 			{
-				text	   *t = DatumGetTextPP(d4);
+				text	   *t = DatumGetTextPP(values[3]);
 
 				group = intern_id(g, g->group_ids, &g->groups, &g->ngroups,
 								  &g->maxgroups, VARDATA_ANY(t),
 								  VARSIZE_ANY_EXHDR(t));
 			}
 			MemoryContextSwitchTo(old);
-			share = share_scaled_cached(g->share_cache, d3, g->ids[owner],
+			share = share_scaled_cached(g->share_cache, values[2], g->ids[owner],
 										g->ids[owned]);
 			if (owner == owned)
 			{
