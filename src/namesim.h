@@ -56,6 +56,7 @@
  * A posting: the fingerprint of a block key (the bucket is given by the page)
  * and the heap TID of a row having that key.  The high bit marks the row's
  * one "primary" posting, so that every indexed row can be enumerated once.
+ * This is the form of postings in memory and of "plain" postings on a page.
  */
 typedef struct NamesimEntry
 {
@@ -68,7 +69,15 @@ typedef struct NamesimEntry
 #define NamesimEntryFp(e)		((e)->fpflags & NAMESIM_FP_MASK)
 #define NamesimEntryIsPrimary(e) (((e)->fpflags & NAMESIM_PRIMARY_FLAG) != 0)
 
-/* Special space of every page. */
+/*
+ * Special space of every page.
+ *
+ * A bucket page holds first "packed" postings (written by the build: groups
+ * of one fingerprint, uint16 fingerprint, uint16 count, then per posting a
+ * varbyte of (TID delta << 1 | primary flag), TIDs ascending), packed_len
+ * bytes; then, from the next 2-byte boundary to pd_lower, plain
+ * NamesimEntry postings appended by inserts.
+ */
 typedef struct NamesimPageOpaqueData
 {
 	BlockNumber next;			/* next page of the bucket chain, or Invalid */
@@ -76,20 +85,31 @@ typedef struct NamesimPageOpaqueData
 								 * have room */
 	uint32		chain_entries;	/* primary only: postings in the whole chain */
 	uint32		bucket;			/* bucket this page belongs to */
+	uint16		packed_len;		/* bytes of packed postings */
 	uint16		flags;
 	uint16		page_id;		/* NAMESIM_PAGE_ID */
 } NamesimPageOpaqueData;
 
 typedef NamesimPageOpaqueData *NamesimPageOpaque;
 
+#define NAMESIM_CONTENTS_OFF	MAXALIGN(SizeOfPageHeaderData)
+#define NAMESIM_PAGE_SPACE \
+	(BLCKSZ - NAMESIM_CONTENTS_OFF - MAXALIGN(sizeof(NamesimPageOpaqueData)))
 #define NamesimPageGetOpaque(page) \
 	((NamesimPageOpaque) PageGetSpecialPointer(page))
-#define NamesimPageGetEntries(page) ((NamesimEntry *) PageGetContents(page))
+#define NamesimPagePlainOff(page) \
+	(NAMESIM_CONTENTS_OFF + SHORTALIGN(NamesimPageGetOpaque(page)->packed_len))
+/* the plain postings of a page */
+#define NamesimPageGetEntries(page) \
+	((NamesimEntry *) ((char *) (page) + NamesimPagePlainOff(page)))
 #define NamesimPageGetNEntries(page) \
-	((((PageHeader) (page))->pd_lower - MAXALIGN(SizeOfPageHeaderData)) / sizeof(NamesimEntry))
-#define NAMESIM_PAGE_CAPACITY \
-	((BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(NamesimPageOpaqueData))) \
-	 / sizeof(NamesimEntry))
+	((((PageHeader) (page))->pd_lower - NamesimPagePlainOff(page)) / sizeof(NamesimEntry))
+/* plain postings that fit an empty page; any page holds fewer than MAX */
+#define NAMESIM_PAGE_CAPACITY	(NAMESIM_PAGE_SPACE / sizeof(NamesimEntry))
+#define NAMESIM_PAGE_MAX_POSTINGS	NAMESIM_PAGE_SPACE
+
+/* Bytes per posting assumed when choosing the bucket count (packed pages). */
+#define NAMESIM_PACKED_POSTING_BYTES	4.5
 
 /* Contents of the metapage. */
 typedef struct NamesimMetaPageData
@@ -205,6 +225,15 @@ extern void NamesimCheckPage(Relation index, Page page, BlockNumber blkno,
 extern NamesimMetaCache *NamesimGetMeta(Relation index);
 extern Buffer NamesimNewBuffer(Relation index);
 extern bool NamesimPageAppend(Page page, const NamesimEntry *entries, int n);
+extern int	NamesimEntryCmp(const void *a, const void *b);
+extern int	NamesimPack(const NamesimEntry *sorted, int n, char *dst, int space,
+						int *used);
+extern int	NamesimPageDecodePacked(Relation index, Page page, BlockNumber blkno,
+									NamesimEntry *out);
+extern int	NamesimPageDecode(Relation index, Page page, BlockNumber blkno,
+							  NamesimEntry *out);
+extern void NamesimPageRewrite(Page page, const NamesimEntry *packed, int npacked,
+							   const NamesimEntry *plain, int nplain);
 extern void NamesimIcuVersion(uint8 *version);
 
 #endif							/* SANCTIONS_NAMESIM_H */

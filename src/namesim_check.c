@@ -7,7 +7,7 @@
  * on a standby, where only AccessShareLock is possible, replay goes on and
  * the check of pages outside the chains is skipped.
  * Structure: the metapage (magic, version, power-of-two bucket count); each
- * bucket's chain: page ids and flags, bucket numbers, no page reached twice, valid
+ * bucket's chain: page ids, packed postings that decode and flags, bucket numbers, no page reached twice, valid
  * TIDs, the free-space hint inside the chain, and the chain's posting count
  * equal to its postings.  Every page outside the chains must be unused (an
  * all-zero page left by an extension that a crash interrupted).
@@ -79,6 +79,7 @@ typedef struct NamesimCheckState
 	uint32		nbuckets_log2;
 	postingset_hash *postings;	/* NULL unless heapallindexed */
 	NamesimKey *keys;
+	NamesimEntry *decoded;		/* postings of the page being checked */
 	MemoryContext tmpcxt;
 	double		rows;
 } NamesimCheckState;
@@ -138,8 +139,8 @@ namesim_check_bucket(NamesimCheckState *cs, uint32 bucket, bool *visited,
 		if (blkno == freehint)
 			hint_in_chain = true;
 
-		entries = NamesimPageGetEntries(page);
-		n = NamesimPageGetNEntries(page);
+		entries = cs->decoded;
+		n = NamesimPageDecode(index, page, blkno, entries);
 		for (int i = 0; i < n; i++)
 		{
 			ItemPointer tid = &entries[i].tid;
@@ -271,6 +272,7 @@ namesim_check(PG_FUNCTION_ARGS)
 	cs.postings = heapallindexed ?
 		postingset_create(CurrentMemoryContext, 1024, NULL) : NULL;
 	cs.keys = palloc(sizeof(NamesimKey) * NAMESIM_MAX_NAME_KEYS);
+	cs.decoded = palloc(sizeof(NamesimEntry) * NAMESIM_PAGE_MAX_POSTINGS);
 	cs.tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "namesim check",
 									  ALLOCSET_DEFAULT_SIZES);
 	cs.rows = 0;

@@ -91,6 +91,7 @@ typedef struct NamesimScanOpaqueData
 	BlockNumber tailblk;
 	BlockNumber nblocks;
 	ItemPointerData *batch;		/* primary postings of the current page */
+	NamesimEntry *decoded;		/* all postings of the current page */
 	int			nbatch;
 	int			batchpos;
 } NamesimScanOpaqueData;
@@ -133,6 +134,7 @@ namesimrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	so->tail = false;
 	so->exclude = NULL;
 	so->batch = NULL;
+	so->decoded = NULL;
 	so->nbatch = so->batchpos = 0;
 	so->orderbytype = FLOAT8OID;
 	if (scan->numberOfOrderBys > 0)
@@ -153,7 +155,8 @@ namesimendscan(IndexScanDesc scan)
 typedef void (*NamesimPostingFn) (const NamesimEntry *e, void *arg);
 
 static void
-namesim_read_bucket(Relation index, uint32 bucket, NamesimPostingFn fn, void *arg)
+namesim_read_bucket(Relation index, uint32 bucket, NamesimEntry *entries,
+					NamesimPostingFn fn, void *arg)
 {
 	BlockNumber blkno = NAMESIM_BUCKET_BLKNO(bucket);
 
@@ -161,14 +164,12 @@ namesim_read_bucket(Relation index, uint32 bucket, NamesimPostingFn fn, void *ar
 	{
 		Buffer		buf = ReadBuffer(index, blkno);
 		Page		page;
-		NamesimEntry *entries;
 		int			n;
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		NamesimCheckPage(index, page, blkno, NAMESIM_PRIMARY | NAMESIM_OVERFLOW);
-		entries = NamesimPageGetEntries(page);
-		n = NamesimPageGetNEntries(page);
+		n = NamesimPageDecode(index, page, blkno, entries);
 		for (int i = 0; i < n; i++)
 			fn(&entries[i], arg);
 		blkno = NamesimPageGetOpaque(page)->next;
@@ -236,6 +237,8 @@ static void
 namesim_probe_keys(Relation index, uint32 nbuckets_log2, const NamesimKey *keys,
 				   int nkeys, candhash_hash *cands, bool insert)
 {
+	NamesimEntry *entries = palloc(sizeof(NamesimEntry) * NAMESIM_PAGE_MAX_POSTINGS);
+
 	for (int start = 0; start < nkeys;)
 	{
 		uint32		bucket = NamesimBucket(keys[start].hash, nbuckets_log2);
@@ -248,9 +251,10 @@ namesim_probe_keys(Relation index, uint32 nbuckets_log2, const NamesimKey *keys,
 		p.keys = &keys[start];
 		p.nkeys = end - start;
 		p.insert = insert;
-		namesim_read_bucket(index, bucket, namesim_probe_posting, &p);
+		namesim_read_bucket(index, bucket, entries, namesim_probe_posting, &p);
 		start = end;
 	}
+	pfree(entries);
 }
 
 /*
@@ -528,7 +532,8 @@ namesim_scan_start(IndexScanDesc scan)
 		so->tail = true;
 		so->tailblk = NAMESIM_BUCKET_BLKNO(0);
 		so->nblocks = RelationGetNumberOfBlocks(scan->indexRelation);
-		so->batch = palloc(sizeof(ItemPointerData) * NAMESIM_PAGE_CAPACITY);
+		so->batch = palloc(sizeof(ItemPointerData) * NAMESIM_PAGE_MAX_POSTINGS);
+		so->decoded = palloc(sizeof(NamesimEntry) * NAMESIM_PAGE_MAX_POSTINGS);
 	}
 
 	MemoryContextSwitchTo(oldcxt);
@@ -553,8 +558,8 @@ namesim_next_batch(IndexScanDesc scan)
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		NamesimCheckPage(index, page, blkno, NAMESIM_PRIMARY | NAMESIM_OVERFLOW);
-		entries = NamesimPageGetEntries(page);
-		n = NamesimPageGetNEntries(page);
+		entries = so->decoded;
+		n = NamesimPageDecode(index, page, blkno, entries);
 		so->nbatch = so->batchpos = 0;
 		for (int i = 0; i < n; i++)
 		{
