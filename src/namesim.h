@@ -47,7 +47,7 @@
 #define NAMESIM_PRIMARY			(1 << 1)	/* first page of a bucket */
 #define NAMESIM_OVERFLOW		(1 << 2)	/* later page of a bucket chain */
 
-/* Bucket count: a power of two, chosen at build (reloption "buckets"). */
+/* Bucket count, chosen at build (reloption "buckets"). */
 #define NAMESIM_MIN_BUCKETS		16
 #define NAMESIM_MAX_BUCKETS		(1 << 20)
 #define NAMESIM_BUILD_FILL		0.85	/* target fill of a bucket's pages */
@@ -109,7 +109,7 @@ typedef NamesimPageOpaqueData *NamesimPageOpaque;
 #define NAMESIM_PAGE_MAX_POSTINGS	NAMESIM_PAGE_SPACE
 
 /* Bytes per posting assumed when choosing the bucket count (packed pages). */
-#define NAMESIM_PACKED_POSTING_BYTES	4.5
+#define NAMESIM_PACKED_POSTING_BYTES	3.0
 
 /* Contents of the metapage. */
 typedef struct NamesimMetaPageData
@@ -117,7 +117,6 @@ typedef struct NamesimMetaPageData
 	uint32		magic;
 	uint32		version;
 	uint32		nbuckets;
-	uint32		nbuckets_log2;
 	uint32		normname_version;	/* NORMNAME_FORMAT_VERSION at build */
 	uint8		icu_version[4];		/* ICU that normalized the indexed names */
 	uint64		build_rows;		/* rows indexed by the build */
@@ -159,7 +158,6 @@ NamesimTidHash(ItemPointerData tid, uint32 salt)
 typedef struct NamesimMetaCache
 {
 	uint32		nbuckets;
-	uint32		nbuckets_log2;
 } NamesimMetaCache;
 
 /*
@@ -215,7 +213,7 @@ extern void namesimendscan(IndexScanDesc scan);
 
 /* namesim_utils.c */
 extern int	NamesimNameKeys(const NormName *name, NamesimKey *keys);
-extern uint32 NamesimBucket(uint32 hash, uint32 nbuckets_log2);
+extern uint32 NamesimBucket(uint32 hash, uint32 nbuckets);
 extern uint32 NamesimChooseBuckets(double postings, int requested);
 extern void NamesimInitPage(Page page, uint16 flags, uint32 bucket);
 extern void NamesimInitMetaPage(Page page, uint32 nbuckets, uint64 rows,

@@ -8,7 +8,7 @@
  * above zero only if they share a block key.  namesim is an inverted file
  * over those keys: for every distinct key of every indexed name, one posting
  * (fingerprint of the key, heap TID).  Keys are hashed into nbuckets buckets
- * (a power of two fixed at build, from the number of postings, or the
+ * (a number fixed at build, from the number of postings, or the
  * "buckets" reloption); bucket b starts at block 1 + b and continues in a
  * chain of overflow pages.  A posting is 15 bits of key fingerprint plus a
  * flag, and the TID.  Pages written by the build hold them "packed": grouped
@@ -45,8 +45,8 @@
  * BUILD
  * The heap scan computes each name's keys and feeds (hash, fingerprint|flag,
  * TID) to a tuplesort bounded by maintenance_work_mem.  Sorting by the key
- * hash groups postings by bucket (the bucket is the hash's top bits) whatever
- * the bucket count, so the count is chosen after the scan, when the number
+ * hash groups postings by bucket (the bucket, hash * nbuckets / 2^32, grows
+ * with the hash) whatever the bucket count, so the count is chosen after the scan, when the number
  * of postings is known.  Each bucket's postings are then sorted by
  * (fingerprint, TID), packed into full pages through shared buffers, and
  * all pages WAL-logged in one pass with log_newpage_range.
@@ -242,7 +242,6 @@ namesimbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	NamesimOptions *opts = (NamesimOptions *) index->rd_options;
 	NamesimChainWriter w;
 	uint32		nbuckets;
-	uint32		nbuckets_log2;
 	double		written = 0;
 	bool		open = false;
 
@@ -280,8 +279,6 @@ namesimbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 
 	nbuckets = NamesimChooseBuckets(bs.postings, opts ? opts->buckets : 0);
 	namesim_write_skeleton(index, nbuckets, (uint64) bs.rows, (uint64) bs.postings);
-	for (nbuckets_log2 = 0; (((uint32) 1) << nbuckets_log2) < nbuckets; nbuckets_log2++)
-		;
 
 	w.index = index;
 	w.size = 1024;
@@ -291,7 +288,7 @@ namesimbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	{
 		bool		isnull;
 		uint32		hash = (uint32) DatumGetInt64(slot_getattr(bs.slot, SORT_COL_HASH, &isnull));
-		uint32		bucket = NamesimBucket(hash, nbuckets_log2);
+		uint32		bucket = NamesimBucket(hash, nbuckets);
 		NamesimEntry e;
 
 		e.fpflags = (uint16) DatumGetInt32(slot_getattr(bs.slot, SORT_COL_FP, &isnull));

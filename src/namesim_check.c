@@ -6,7 +6,7 @@
  * It takes ShareLock on the table and the index (writes wait, reads go on);
  * on a standby, where only AccessShareLock is possible, replay goes on and
  * the check of pages outside the chains is skipped.
- * Structure: the metapage (magic, version, power-of-two bucket count); each
+ * Structure: the metapage (magic, version, bucket count); each
  * bucket's chain: page ids, packed postings that decode and flags, bucket numbers, no page reached twice, valid
  * TIDs, the free-space hint inside the chain, and the chain's posting count
  * equal to its postings.  Every page outside the chains must be unused (an
@@ -76,7 +76,7 @@ namesim_posting_equal(NamesimPostingKey a, NamesimPostingKey b)
 typedef struct NamesimCheckState
 {
 	Relation	index;
-	uint32		nbuckets_log2;
+	uint32		nbuckets;
 	postingset_hash *postings;	/* NULL unless heapallindexed */
 	NamesimKey *keys;
 	NamesimEntry *decoded;		/* postings of the page being checked */
@@ -197,7 +197,7 @@ namesim_check_row(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 
 		k.tid = *tid;
 		k.fpflags = cs->keys[i].fp | (i == 0 ? NAMESIM_PRIMARY_FLAG : 0);
-		k.bucket = NamesimBucket(cs->keys[i].hash, cs->nbuckets_log2);
+		k.bucket = NamesimBucket(cs->keys[i].hash, cs->nbuckets);
 		if (postingset_lookup(cs->postings, k) == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
@@ -260,7 +260,7 @@ namesim_check(PG_FUNCTION_ARGS)
 	UnlockReleaseBuffer(buf);
 	if (meta.magic != NAMESIM_MAGIC || meta.version != NAMESIM_VERSION)
 		namesim_corrupt(index, "metapage has a wrong magic number or version", 0);
-	if (meta.nbuckets_log2 > 20 || meta.nbuckets != (((uint32) 1) << meta.nbuckets_log2))
+	if (meta.nbuckets < NAMESIM_MIN_BUCKETS || meta.nbuckets > NAMESIM_MAX_BUCKETS)
 		namesim_corrupt(index, "metapage has a bad bucket count", 0);
 
 	nblocks = RelationGetNumberOfBlocks(index);
@@ -268,7 +268,7 @@ namesim_check(PG_FUNCTION_ARGS)
 		namesim_corrupt(index, "index is shorter than its buckets", nblocks);
 
 	cs.index = index;
-	cs.nbuckets_log2 = meta.nbuckets_log2;
+	cs.nbuckets = meta.nbuckets;
 	cs.postings = heapallindexed ?
 		postingset_create(CurrentMemoryContext, 1024, NULL) : NULL;
 	cs.keys = palloc(sizeof(NamesimKey) * NAMESIM_MAX_NAME_KEYS);

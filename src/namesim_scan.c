@@ -234,18 +234,18 @@ namesim_probe_posting(const NamesimEntry *e, void *arg)
 
 /* Probes the buckets of keys[0..nkeys) (sorted by hash) into cands. */
 static void
-namesim_probe_keys(Relation index, uint32 nbuckets_log2, const NamesimKey *keys,
+namesim_probe_keys(Relation index, uint32 nbuckets, const NamesimKey *keys,
 				   int nkeys, candhash_hash *cands, bool insert)
 {
 	NamesimEntry *entries = palloc(sizeof(NamesimEntry) * NAMESIM_PAGE_MAX_POSTINGS);
 
 	for (int start = 0; start < nkeys;)
 	{
-		uint32		bucket = NamesimBucket(keys[start].hash, nbuckets_log2);
+		uint32		bucket = NamesimBucket(keys[start].hash, nbuckets);
 		int			end = start + 1;
 		NamesimProbe p;
 
-		while (end < nkeys && NamesimBucket(keys[end].hash, nbuckets_log2) == bucket)
+		while (end < nkeys && NamesimBucket(keys[end].hash, nbuckets) == bucket)
 			end++;
 		p.cands = cands;
 		p.keys = &keys[start];
@@ -319,7 +319,7 @@ namesim_candidates(IndexScanDesc scan, const NormName *q, double threshold,
 		for (int k = 0; k < nkeys; k++)
 		{
 			keycount[k] = namesim_bucket_count(index,
-											   NamesimBucket(keys[k].hash, meta->nbuckets_log2));
+											   NamesimBucket(keys[k].hash, meta->nbuckets));
 			for (int i = 0; i < ntok; i++)
 				if (keys[k].tokens & (UINT64CONST(1) << i))
 					cost[i] += keycount[k];
@@ -357,7 +357,7 @@ namesim_candidates(IndexScanDesc scan, const NormName *q, double threshold,
 	}
 
 	cands = candhash_create(CurrentMemoryContext, 256, NULL);
-	namesim_probe_keys(index, meta->nbuckets_log2, probed, nprobed, cands, true);
+	namesim_probe_keys(index, meta->nbuckets, probed, nprobed, cands, true);
 
 	/*
 	 * Complete the masks from the skipped tokens' buckets if reading them
@@ -367,7 +367,7 @@ namesim_candidates(IndexScanDesc scan, const NormName *q, double threshold,
 	if (nskipped > 0 && cands->members > 0 &&
 		skipped_postings < cands->members * NAMESIM_REFINE_POSTINGS_PER_CANDIDATE)
 	{
-		namesim_probe_keys(index, meta->nbuckets_log2, skipped, nskipped, cands, false);
+		namesim_probe_keys(index, meta->nbuckets, skipped, nskipped, cands, false);
 		skip = 0;
 	}
 

@@ -12,6 +12,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include <unicode/uversion.h>
 
 #include "access/htup_details.h"
@@ -88,35 +90,32 @@ NamesimNameKeys(const NormName *name, NamesimKey *keys)
 	return n;
 }
 
-/* The bucket of a key hash: its top nbuckets_log2 bits. */
+/*
+ * The bucket of a key hash: hash * nbuckets / 2^32, which grows with the
+ * hash, so postings sorted by hash come grouped by bucket for any count.
+ */
 uint32
-NamesimBucket(uint32 hash, uint32 nbuckets_log2)
+NamesimBucket(uint32 hash, uint32 nbuckets)
 {
-	if (nbuckets_log2 == 0)
-		return 0;
-	return hash >> (32 - nbuckets_log2);
+	return (uint32) (((uint64) hash * nbuckets) >> 32);
 }
 
 /*
- * Bucket count for a number of postings: a power of two such that the
- * buckets' pages are about NAMESIM_BUILD_FILL full, unless the user asked
- * for a count (rounded up to a power of two).
+ * Bucket count for a number of postings: such that the buckets' packed
+ * pages are about NAMESIM_BUILD_FILL full, unless the user asked for a
+ * count.
  */
 uint32
 NamesimChooseBuckets(double postings, int requested)
 {
 	double		want;
-	uint32		n = NAMESIM_MIN_BUCKETS;
 
 	if (requested > 0)
 		want = requested;
 	else
-		want = postings * NAMESIM_PACKED_POSTING_BYTES /
-			(NAMESIM_PAGE_SPACE * NAMESIM_BUILD_FILL);
-
-	while (n < want && n < NAMESIM_MAX_BUCKETS)
-		n <<= 1;
-	return n;
+		want = ceil(postings * NAMESIM_PACKED_POSTING_BYTES /
+					(NAMESIM_PAGE_SPACE * NAMESIM_BUILD_FILL));
+	return (uint32) Max(NAMESIM_MIN_BUCKETS, Min(want, NAMESIM_MAX_BUCKETS));
 }
 
 void
@@ -149,18 +148,12 @@ void
 NamesimInitMetaPage(Page page, uint32 nbuckets, uint64 rows, uint64 postings)
 {
 	NamesimMetaPageData *meta;
-	uint32		nbuckets_log2 = 0;
-
-	while ((((uint32) 1) << nbuckets_log2) < nbuckets)
-		nbuckets_log2++;
-
 	NamesimInitPage(page, NAMESIM_META, 0);
 	meta = NamesimPageGetMeta(page);
 	memset(meta, 0, sizeof(NamesimMetaPageData));
 	meta->magic = NAMESIM_MAGIC;
 	meta->version = NAMESIM_VERSION;
 	meta->nbuckets = nbuckets;
-	meta->nbuckets_log2 = nbuckets_log2;
 	meta->normname_version = NORMNAME_FORMAT_VERSION;
 	NamesimIcuVersion(meta->icu_version);
 	meta->build_rows = rows;
@@ -238,7 +231,7 @@ NamesimGetMeta(Relation index)
 				 errdetail("Magic is %08X version %u, expected %08X version %u.",
 						   meta->magic, meta->version, NAMESIM_MAGIC, NAMESIM_VERSION),
 				 errhint("Please REINDEX it.")));
-	if (meta->nbuckets == 0 || meta->nbuckets != (((uint32) 1) << meta->nbuckets_log2))
+	if (meta->nbuckets < NAMESIM_MIN_BUCKETS || meta->nbuckets > NAMESIM_MAX_BUCKETS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has a bad bucket count %u",
@@ -258,7 +251,6 @@ NamesimGetMeta(Relation index)
 
 	cache = MemoryContextAlloc(index->rd_indexcxt, sizeof(NamesimMetaCache));
 	cache->nbuckets = meta->nbuckets;
-	cache->nbuckets_log2 = meta->nbuckets_log2;
 	UnlockReleaseBuffer(buf);
 
 	index->rd_amcache = cache;
