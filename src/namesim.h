@@ -104,8 +104,7 @@ typedef NamesimPageOpaqueData *NamesimPageOpaque;
 	((NamesimEntry *) ((char *) (page) + NamesimPagePlainOff(page)))
 #define NamesimPageGetNEntries(page) \
 	((((PageHeader) (page))->pd_lower - NamesimPagePlainOff(page)) / sizeof(NamesimEntry))
-/* plain postings that fit an empty page; any page holds fewer than MAX */
-#define NAMESIM_PAGE_CAPACITY	(NAMESIM_PAGE_SPACE / sizeof(NamesimEntry))
+/* a page holds fewer postings than this (each takes at least a byte) */
 #define NAMESIM_PAGE_MAX_POSTINGS	NAMESIM_PAGE_SPACE
 
 /* Bytes per posting assumed when choosing the bucket count (packed pages). */
