@@ -53,11 +53,12 @@ CREATE TABLE tokens AS
 CREATE TEMP TABLE tok AS SELECT array_agg(t ORDER BY freq DESC, t) AS a, count(*)::int AS n FROM tokens;
 CREATE TABLE names_generated (id serial PRIMARY KEY, name sanctions.normname, t text);
 INSERT INTO names_generated (name)
-  SELECT (a[1 + floor(n * ((abs(hashint4(i * 3)) % 1000000) / 1e6) ^ 2)::int] || ' ' ||
-          a[1 + floor(n * ((abs(hashint4(i * 3 + 1)) % 1000000) / 1e6) ^ 2)::int] ||
-          CASE WHEN i % 3 = 0 THEN ' ' || a[1 + floor(n * ((abs(hashint4(i * 3 + 2)) % 1000000) / 1e6) ^ 2)::int] ELSE '' END
-         )::sanctions.normname
-    FROM generate_series(1, :gen) i, tok;
+  SELECT n FROM (
+    SELECT pg_temp.norm(a[1 + floor(n * ((abs(hashint4(i * 3)) % 1000000) / 1e6) ^ 2)::int] || ' ' ||
+                        a[1 + floor(n * ((abs(hashint4(i * 3 + 1)) % 1000000) / 1e6) ^ 2)::int] ||
+                        CASE WHEN i % 3 = 0 THEN ' ' || a[1 + floor(n * ((abs(hashint4(i * 3 + 2)) % 1000000) / 1e6) ^ 2)::int] ELSE '' END) AS n
+      FROM generate_series(1, :gen) i, tok) g
+   WHERE n IS NOT NULL;
 UPDATE names_generated SET t = name::text;
 VACUUM ANALYZE names_lists;
 VACUUM ANALYZE names_generated;
