@@ -63,7 +63,7 @@ SELECT x, pg_temp.show(x) FROM unnest(ARRAY['Acme Co., Ltd', 'Acme Company Limit
     'ООО Ромашка', 'Общество с ограниченной ответственностью Ромашка', 'Siemens GmbH',
     'Siemens Gesellschaft mit beschränkter Haftung', 'Acme LLC', 'Limited Liability Company Acme',
     'Acme JSC', 'Acme S.A.', 'Acme SA', 'Banco S A', 'Siemens GmbH & Co. KG', '招商银行有限公司',
-    'OOO ORION', 'NPP PT OKEANOS, AO', 'EP-LDA']) AS x;
+    'OOO ORION', 'NPP PT OKEANOS, AO', 'EP-LDA', '株式会社東芝', '東芝株式会社']) AS x;
 SELECT 'Acme Co., Ltd'::normname = 'Acme Company Limited'::normname AS co_ltd_eq,
        'Acme Co., Ltd'::normname = 'ACME LTD'::normname AS ltd_eq,
        'ООО Ромашка'::normname = 'Romashka OOO'::normname AS ooo_eq,

@@ -559,6 +559,18 @@ HanLegalFormSuffix(const UChar *s, int32 len, const char **canonical)
 }
 
 /*
+ * The longest Han legal form that opens s (Japanese names often start with
+ * one: 株式会社東芝), 0 if none.
+ */
+int
+HanLegalFormPrefix(const UChar *s, int32 len, const char **canonical)
+{
+	if (!ensure_loaded())
+		return 0;
+	return han_match(han_legal_forms, n_han_legal_forms, s, len, canonical);
+}
+
+/*
  * Chinese business word at the start of s, with its English rendering.
  * One-character words (厂, 市) count only in text already known to be an
  * organization's (org_context).

@@ -2436,6 +2436,7 @@ static const char *const org_word_sources[] = {
 	"foundation",
 	"front",
 	"fund",
+	"government",
 	"group",
 	"holding",
 	"holdings",

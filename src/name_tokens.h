@@ -36,10 +36,6 @@ typedef struct NameWorkTokens
 /* normalize.c: fold + tokenize one string (no legal-form or title rules). */
 extern void NameTokenizeText(const char *raw, int rawlen, NameWorkTokens *out,
 							 StringInfo debug);
-extern void NameWorkTokensAppend(NameWorkTokens *t, const char *s, int len,
-								 uint8 cls, int segment);
-extern void NameReportInvalid(const char *raw, int rawlen, int sqlstate,
-							  const char *detail);
 
 /* transliterate.c */
 typedef enum NameTransliterator
@@ -47,6 +43,7 @@ typedef enum NameTransliterator
 	NAME_TRANS_ANY_LATIN = 0,	/* any script -> Latin (Han -> pinyin) */
 	NAME_TRANS_LATIN_ASCII,		/* rare Latin letters -> ASCII */
 	NAME_TRANS_HANT_HANS,		/* traditional -> simplified Chinese */
+	NAME_TRANS_HAN_LATIN,		/* Han -> pinyin (what Any-Latin does to Han) */
 	NAME_TRANS_COUNT
 } NameTransliterator;
 
@@ -65,6 +62,7 @@ extern bool OrgWordLookup(const char *tok);
 extern int	HanBusinessWordMatch(const UChar *s, int32 len, bool org_context,
 								 const char **english);
 extern int	HanLegalFormSuffix(const UChar *s, int32 len, const char **canonical);
+extern int	HanLegalFormPrefix(const UChar *s, int32 len, const char **canonical);
 extern bool HanCompoundSurname(const UChar *s, int32 len);
 
 #endif							/* SANCTIONS_NAME_TOKENS_H */

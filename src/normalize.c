@@ -10,12 +10,14 @@
  *	   (legitimate in Persian and Indic spelling), soft hyphens and variation
  *	   selectors are invisible presentation hints and are dropped.
  *	2. NFKC with case folding (ICU's NFKC_Casefold).
- *	3. Han runs: legal forms (有限公司) and frequent business words are
- *	   recognised before transliteration; the rest is split into dictionary
- *	   words, each romanized as one pinyin token; a standalone Han name of 2-4
- *	   characters is read as surname + given name ("陈天新" -> chen tianxin).
- *	4. Other scripts: ICU "Any-Latin", only when a letter of a non-Latin
- *	   script is present (pure ASCII and Latin input never pay for it).
+ *	3. Han runs: legal forms (有限公司 at the end, 株式会社 at the start) and
+ *	   frequent business words are recognised before transliteration; the
+ *	   rest is split into dictionary words, each romanized as one pinyin
+ *	   token; a standalone Han or Hangul name of 2-4 characters is read as
+ *	   surname + given name ("陈天新" -> chen tianxin).
+ *	4. Other scripts: ICU "Russian-Latin/BGN; Greek-Latin/BGN; Any-Latin"
+ *	   (transliterate.c), only when a letter of a non-Latin script is present
+ *	   (pure ASCII and Latin input never pay for it).
  *	5. Fold to ASCII: canonical decomposition, marks dropped, a few letters
  *	   without decomposition mapped (æ, ø, ł, þ, ...), ICU "Latin-ASCII" only
  *	   for the rare letters left; digits of any script become ASCII digits;
@@ -24,9 +26,10 @@
  *	   -> obrien); hyphens, dots, slashes and every other symbol separate
  *	   ("AL-QAEDA" -> al qaeda, "J.P." -> j p); commas split the name into
  *	   parts ("SURNAME, Given").
- *	7. Rules: legal forms (longest alias first, anywhere) become one
- *	   canonical LEGAL_FORM token; titles are removed from names that are not
- *	   organizations' (an organization has a legal form or an org word).
+ *	7. Rules: legal forms (longest alias first, anywhere; aliases of two or
+ *	   three letters only at the ends of the name, see legal_forms.c) become
+ *	   one canonical LEGAL_FORM token; titles are removed from names that are
+ *	   not organizations' (an organization has a legal form or an org word).
  *	8. Canonical order: words and initials sorted bytewise, then numbers, then
  *	   legal forms.  Rules 7 are rerun on the sorted sequence until nothing
  *	   changes, so the output read back gives the same value (idempotence).
@@ -57,7 +60,7 @@
  * Report input that names nothing (or breaks a limit) the way input
  * functions do: the input (clipped) in the message, the reason in the detail.
  */
-void
+static void
 NameReportInvalid(const char *raw, int rawlen, int sqlstate, const char *detail)
 {
 	int			shownlen = pg_mbcliplen(raw, rawlen, MAX_SHOWN_INPUT_BYTES);
@@ -70,7 +73,7 @@ NameReportInvalid(const char *raw, int rawlen, int sqlstate, const char *detail)
 			 errdetail("%s", detail)));
 }
 
-void
+static void
 NameWorkTokensAppend(NameWorkTokens *t, const char *s, int len, uint8 cls,
 					 int segment)
 {
@@ -89,8 +92,8 @@ NameWorkTokensAppend(NameWorkTokens *t, const char *s, int len, uint8 cls,
 	t->n++;
 }
 
-static const char *
-token_class_name(uint8 cls)
+const char *
+NameTokenClassName(uint8 cls)
 {
 	switch (cls)
 	{
@@ -308,12 +311,17 @@ is_hangul(UChar32 c)
 	return script_of(c) == USCRIPT_HANGUL;
 }
 
-/* Append the romanization of s as one word (syllables joined) to buf. */
+/*
+ * Append the romanization of s as one word (syllables joined) to buf; han:
+ * s is Han text (the plain Han-Latin transliterator is much cheaper than the
+ * compound Any-Latin one and gives the same pinyin).
+ */
 static void
-append_joined_word(StringInfo buf, const UChar *s, int32 len)
+append_joined_word(StringInfo buf, const UChar *s, int32 len, bool han)
 {
 	int32		tlen;
-	UChar	   *t = NameTransliterate(NAME_TRANS_ANY_LATIN, s, len, &tlen);
+	UChar	   *t = NameTransliterate(han ? NAME_TRANS_HAN_LATIN : NAME_TRANS_ANY_LATIN,
+									  s, len, &tlen);
 	char	   *u = utf16_to_utf8(t, tlen);
 
 	for (char *p = u; *p; p++)
@@ -350,7 +358,7 @@ append_han_words(StringInfo buf, const UChar *s, int32 len)
 		if (run == 0)
 		{
 			appendStringInfoChar(buf, ' ');
-			append_joined_word(buf, s + wstart, bounds[w] - wstart);
+			append_joined_word(buf, s + wstart, bounds[w] - wstart, true);
 			w++;
 			continue;
 		}
@@ -360,7 +368,7 @@ append_han_words(StringInfo buf, const UChar *s, int32 len)
 			int32		gstart = w > 0 ? bounds[w - 1] : 0;
 
 			appendStringInfoChar(buf, ' ');
-			append_joined_word(buf, s + gstart, bounds[w + take - 1] - gstart);
+			append_joined_word(buf, s + gstart, bounds[w + take - 1] - gstart, true);
 			w += take;
 			run -= take;
 		}
@@ -384,7 +392,8 @@ has_east_asian_business_word(const UChar *s, int32 len)
 
 /*
  * Process one run of Han characters into Latin text in buf: legal forms that
- * close the run and business words first, dictionary words for the rest.
+ * close or open the run and business words first, dictionary words for the
+ * rest.
  * Returns true if the run is an organization's.
  */
 static bool
@@ -397,10 +406,17 @@ romanize_han_run(StringInfo buf, const UChar *s, int32 len)
 	bool		org;
 	int			m;
 
-	/* legal forms close the name, possibly stacked */
+	/* legal forms close the name, possibly stacked, or open it */
 	while (nlegal < (int) lengthof(legal) &&
 		   (m = HanLegalFormSuffix(s, len, &legal[nlegal])) > 0)
 	{
+		len -= m;
+		nlegal++;
+	}
+	if (nlegal < (int) lengthof(legal) &&
+		(m = HanLegalFormPrefix(s, len, &legal[nlegal])) > 0)
+	{
+		s += m;
 		len -= m;
 		nlegal++;
 	}
@@ -461,9 +477,9 @@ romanize_east_asian_person(StringInfo buf, const UChar *s, int32 len)
 		U16_FWD_N(s, surname_end, len, 2);
 	else
 		U16_FWD_1(s, surname_end, len);
-	append_joined_word(buf, s, surname_end);
+	append_joined_word(buf, s, surname_end, han);
 	appendStringInfoChar(buf, ' ');
-	append_joined_word(buf, s + surname_end, len - surname_end);
+	append_joined_word(buf, s + surname_end, len - surname_end, han);
 	return true;
 }
 
@@ -542,7 +558,7 @@ romanize_east_asian(const UChar *src, int32 srclen, int32 *outlen,
 			else
 			{
 				appendStringInfoChar(&buf, ' ');
-				append_joined_word(&buf, s + at, i - at);
+				append_joined_word(&buf, s + at, i - at, false);
 				appendStringInfoChar(&buf, ' ');
 			}
 			start = i;
@@ -887,7 +903,7 @@ debug_token_list(StringInfo debug, const char *key, const NameWorkToken *tok, in
 		appendStringInfoString(debug, "{\"token\":");
 		escape_json(debug, tok[i].str);
 		appendStringInfo(debug, ",\"class\":\"%s\",\"part\":%d}",
-						 token_class_name(tok[i].cls), tok[i].segment);
+						 NameTokenClassName(tok[i].cls), tok[i].segment);
 	}
 	appendStringInfoChar(debug, ']');
 }
@@ -1050,8 +1066,8 @@ name_kind(const NameWorkTokens *toks)
 	return NORMNAME_KIND_UNKNOWN;
 }
 
-static const char *
-kind_name(uint8 kind)
+const char *
+NormNameKindName(uint8 kind)
 {
 	switch (kind)
 	{
@@ -1061,12 +1077,6 @@ kind_name(uint8 kind)
 			return "organization";
 	}
 	return "unknown";
-}
-
-const char *
-NormNameKindName(uint8 kind)
-{
-	return kind_name(kind);
 }
 
 /* Pack the final tokens into a NormName. */
@@ -1157,7 +1167,7 @@ NormalizeNameDebug(const char *raw, int rawlen, StringInfo debug)
 	{
 		debug_token_list(debug, "canonical_tokens", toks.tok, toks.n);
 		debug_string(debug, "canonical", NormNameText(result), result->textlen);
-		appendStringInfo(debug, ",\"kind\":\"%s\"}", kind_name(kind));
+		appendStringInfo(debug, ",\"kind\":\"%s\"}", NormNameKindName(kind));
 	}
 	return result;
 }

@@ -221,23 +221,6 @@ normname_normalize(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(NormNameText(n), n->textlen));
 }
 
-static const char *
-token_class_label(uint8 cls)
-{
-	switch (cls)
-	{
-		case NAME_TOKEN_WORD:
-			return "word";
-		case NAME_TOKEN_LEGAL_FORM:
-			return "legal_form";
-		case NAME_TOKEN_NUMBER:
-			return "number";
-		case NAME_TOKEN_INITIAL:
-			return "initial";
-	}
-	return "unknown";
-}
-
 static ArrayType *
 text_array(Datum *elems, int n)
 {
@@ -263,7 +246,7 @@ normname_token_classes(PG_FUNCTION_ARGS)
 	Datum	   *elems = palloc(Max(n->ntokens, 1) * sizeof(Datum));
 
 	for (int i = 0; i < n->ntokens; i++)
-		elems[i] = CStringGetTextDatum(token_class_label(n->tokens[i].cls));
+		elems[i] = CStringGetTextDatum(NameTokenClassName(n->tokens[i].cls));
 	PG_RETURN_ARRAYTYPE_P(text_array(elems, n->ntokens));
 }
 

@@ -80,7 +80,8 @@ typedef struct NormName
 extern NormName *NormalizeName(const char *raw, int rawlen);
 extern NormName *NormalizeNameDebug(const char *raw, int rawlen,
 									struct StringInfoData *debug);
-extern const char *NormNameKindName(uint8 kind);
+extern const char *NormNameKindName(uint8 kind);		/* "person", ... */
+extern const char *NameTokenClassName(uint8 cls);	/* "word", "legal_form", ... */
 
 /*
  * Per-token keys (phonetic.c, owned by the similarity module): fills

@@ -10,6 +10,7 @@
 
 #include "namesim.h"
 #include "similarity_guc.h"
+#include "screening.h"
 
 PG_MODULE_MAGIC;
 
@@ -20,5 +21,6 @@ _PG_init(void)
 {
 	SimilarityDefineGUCs();
 	NamesimInit();
+	ScreeningDefineGUCs();
 	MarkGUCPrefixReserved("sanctions");
 }

@@ -32,6 +32,7 @@ static const char *const transliterator_ids[NAME_TRANS_COUNT] = {
 	"Russian-Latin/BGN; Greek-Latin/BGN; Any-Latin",
 	"Latin-ASCII",
 	"Traditional-Simplified",
+	"Han-Latin",
 };
 
 static UTransliterator *

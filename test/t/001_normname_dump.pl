@@ -1,6 +1,7 @@
 # pg_dump / pg_restore round trip of a table of sanctions.normname values, and
 # a binary COPY round trip (send/receive): nothing may be lost or changed,
 # neither the values nor what is derived from them (kind, token classes).
+# Also: a database that is not UTF8 gets a clear error.
 use strict;
 use warnings;
 
@@ -50,6 +51,12 @@ $node->safe_psql('src', "COPY names TO '$bin' (FORMAT binary)");
 $node->safe_psql('dst', "CREATE TABLE names_bin (LIKE names); COPY names_bin FROM '$bin' (FORMAT binary)");
 is($node->safe_psql('dst', $summary =~ s/FROM names/FROM names_bin/r), $before,
     'binary COPY (send/receive) round trip');
+
+# ICU needs Unicode: a non-UTF8 database gets a clear error, not garbage
+$node->safe_psql('postgres', "CREATE DATABASE ascii_db ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+my ($ret, $stdout, $stderr) = $node->psql('ascii_db',
+    "CREATE EXTENSION sanctions; SELECT 'Chen'::sanctions.normname");
+like($stderr, qr/sanctions\.normname requires a UTF8 database/, 'non-UTF8 database is refused clearly');
 
 $node->stop;
 done_testing();
