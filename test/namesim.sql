@@ -94,7 +94,7 @@ END $$;
 -- contract (similarity.h) gives them similarity 0, i.e. distance 1, and a
 -- full-scan check on a sample of queries guards that contract.  The rest
 -- is scored once with <->; % and %> are evaluated on the rows close enough
--- to possibly pass them.
+-- to possibly pass them (distance at most 1 - threshold, plus a margin).
 CREATE TEMP TABLE name_keys AS
     SELECT id, unnest(sanctions.block_keys(name)) AS k FROM ofac_names WHERE name IS NOT NULL;
 CREATE TEMP TABLE query_keys AS
@@ -111,7 +111,8 @@ BEGIN
     -- OFFSET 0 keeps d computed once per pair
     CREATE TEMP TABLE truth ON COMMIT DROP AS
         SELECT qid, id, d,
-               CASE WHEN d <= 0.25 THEN name OPERATOR(sanctions.%) qname ELSE false END AS pct,
+               CASE WHEN d <= 1.01 - current_setting('sanctions.similarity_threshold')::float8
+                    THEN name OPERATOR(sanctions.%) qname ELSE false END AS pct,
                CASE WHEN d <= 0.55 THEN name OPERATOR(sanctions.%>) sanctions.name_query(qname, 0.5)
                     ELSE false END AS pctq
           FROM (SELECT p.qid, p.id, n.name, q.name AS qname,
