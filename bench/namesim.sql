@@ -32,11 +32,11 @@ INSERT INTO list_raw
   SELECT m[1] FROM csl_lines, regexp_match(line, '^"[^"]*","[^"]*","[^"]*","[^"]*","[^"]*","([^"]*)"') m;
 TRUNCATE lines;
 \copy lines FROM 'data/un/consolidated-2018-10-29.xml' WITH (FORMAT csv, DELIMITER E'\x01', QUOTE E'\x02')
+-- UN: one INDIVIDUAL or ENTITY element per line
 INSERT INTO list_raw
-  SELECT concat_ws(' ', (xpath('FIRST_NAME/text()', p))[1], (xpath('SECOND_NAME/text()', p))[1],
-                   (xpath('THIRD_NAME/text()', p))[1], (xpath('FOURTH_NAME/text()', p))[1])
-    FROM (SELECT xmlparse(document string_agg(line, E'\n')) AS x FROM lines) d,
-         unnest(xpath('//INDIVIDUAL|//ENTITY', x)) p;
+  SELECT concat_ws(' ', (regexp_match(line, '<FIRST_NAME>([^<]*)<'))[1], (regexp_match(line, '<SECOND_NAME>([^<]*)<'))[1],
+                   (regexp_match(line, '<THIRD_NAME>([^<]*)<'))[1], (regexp_match(line, '<FOURTH_NAME>([^<]*)<'))[1])
+    FROM lines WHERE line ~ '<(INDIVIDUAL|ENTITY)><DATAID>';
 
 CREATE FUNCTION pg_temp.norm(raw text) RETURNS sanctions.normname
 LANGUAGE plpgsql AS $$
@@ -48,16 +48,17 @@ UPDATE names_lists SET t = name::text;
 
 -- 2. generated names from the lists' tokens, skewed towards frequent ones
 CREATE TABLE tokens AS
-  SELECT t, count(*) AS freq FROM names_lists, regexp_split_to_table(t, '[ ,]+') t
-   WHERE t ~ '^[a-z]{3,}$' GROUP BY t;
+  SELECT tok AS t, count(*) AS freq FROM names_lists n, regexp_split_to_table(n.t, '[ ,]+') tok
+   WHERE tok ~ '^[a-z]{3,}$' GROUP BY tok;
 CREATE TEMP TABLE tok AS SELECT array_agg(t ORDER BY freq DESC, t) AS a, count(*)::int AS n FROM tokens;
 CREATE TABLE names_generated (id serial PRIMARY KEY, name sanctions.normname, t text);
 INSERT INTO names_generated (name)
-  SELECT (a[1 + floor(n * ((abs(hashint4(i * 3)) % 1000000) / 1e6) ^ 2)::int] || ' ' ||
-          a[1 + floor(n * ((abs(hashint4(i * 3 + 1)) % 1000000) / 1e6) ^ 2)::int] ||
-          CASE WHEN i % 3 = 0 THEN ' ' || a[1 + floor(n * ((abs(hashint4(i * 3 + 2)) % 1000000) / 1e6) ^ 2)::int] ELSE '' END
-         )::sanctions.normname
-    FROM generate_series(1, :gen) i, tok;
+  SELECT n FROM (
+    SELECT pg_temp.norm(a[1 + floor(n * ((abs(hashint4(i * 3)) % 1000000) / 1e6) ^ 2)::int] || ' ' ||
+                        a[1 + floor(n * ((abs(hashint4(i * 3 + 1)) % 1000000) / 1e6) ^ 2)::int] ||
+                        CASE WHEN i % 3 = 0 THEN ' ' || a[1 + floor(n * ((abs(hashint4(i * 3 + 2)) % 1000000) / 1e6) ^ 2)::int] ELSE '' END) AS n
+      FROM generate_series(1, :gen) i, tok) g
+   WHERE n IS NOT NULL;
 UPDATE names_generated SET t = name::text;
 VACUUM ANALYZE names_lists;
 VACUUM ANALYZE names_generated;
@@ -77,7 +78,7 @@ BEGIN
     INSERT INTO queries
     SELECT %L, row_number() OVER (), src, pg_temp.norm(v), NULL FROM (
       SELECT s.id AS src,
-             CASE k % 4
+             CASE k %% 4
                WHEN 0 THEN s.t
                WHEN 1 THEN array_to_string(ARRAY(SELECT x FROM regexp_split_to_table(s.t, ' ') WITH ORDINALITY r(x, o) ORDER BY o DESC), ' ')
                WHEN 2 THEN left(s.t, length(s.t) / 2) || 'x' || substr(s.t, length(s.t) / 2 + 2)
@@ -89,8 +90,10 @@ BEGIN
       SELECT NULL, pg_temp.syllables(k) FROM generate_series(1, %s) k) v
      WHERE v IS NOT NULL $q$, dataset, n, tab, total, n);
 END $$;
+\o /dev/null
 SELECT pg_temp.make_queries('lists', 'names_lists', (:batch + 1) / 2);
 SELECT pg_temp.make_queries('generated', 'names_generated', (:batch + 1) / 2);
+\o
 DELETE FROM queries WHERE name IS NULL;
 UPDATE queries SET t = name::text;
 
@@ -103,10 +106,10 @@ DECLARE
   t0 timestamptz; q record; lat_pct float8[] := '{}'; lat_knn float8[] := '{}';
   ddl text; col text; pct text; knn text; found int; recall_hits int := 0; recall_n int := 0;
 BEGIN
-  col := CASE method WHEN 'namesim' THEN 'name' ELSE 't' END;
+  col := CASE WHEN method LIKE 'namesim%' THEN 'name' ELSE 't' END;
   ddl := format('CREATE INDEX bench_idx ON %s USING %s (%s%s)', tab,
-                CASE method WHEN 'namesim' THEN 'namesim' WHEN 'gin_trgm' THEN 'gin' ELSE 'gist' END,
-                col, CASE method WHEN 'namesim' THEN '' WHEN 'gin_trgm' THEN ' gin_trgm_ops' ELSE ' gist_trgm_ops' END);
+                CASE WHEN method LIKE 'namesim%' THEN 'namesim' WHEN method = 'gin_trgm' THEN 'gin' ELSE 'gist' END,
+                col, CASE WHEN method LIKE 'namesim%' THEN '' WHEN method = 'gin_trgm' THEN ' gin_trgm_ops' ELSE ' gist_trgm_ops' END);
   t0 := clock_timestamp();
   EXECUTE ddl;
   INSERT INTO result VALUES (dataset, method, 'build s', extract(epoch FROM clock_timestamp() - t0));
@@ -114,6 +117,7 @@ BEGIN
   EXECUTE format('ANALYZE %s', tab);
   SET LOCAL enable_seqscan = off;
   pct := CASE method WHEN 'namesim' THEN 'SELECT count(*) FROM %s WHERE name OPERATOR(sanctions.%%) $1'
+                     WHEN 'namesim_0.7' THEN 'SELECT count(*) FROM %s WHERE name OPERATOR(sanctions.%%>) sanctions.name_query($1, 0.7)'
                      ELSE 'SELECT count(*) FROM %s WHERE t OPERATOR(public.%%) $2' END;
   knn := CASE method WHEN 'namesim' THEN 'SELECT id FROM %s ORDER BY name OPERATOR(sanctions.<->) $1 LIMIT 10'
                      WHEN 'gist_trgm' THEN 'SELECT id FROM %s ORDER BY t OPERATOR(public.<->) $2 LIMIT 10' END;
@@ -137,6 +141,8 @@ BEGIN
   t0 := clock_timestamp();
   EXECUTE format(CASE method WHEN 'namesim' THEN
     'CREATE TEMP TABLE hits AS SELECT q.qid, q.src, n.id FROM queries q JOIN %s n ON n.name OPERATOR(sanctions.%%) q.name WHERE q.dataset = %L'
+    WHEN 'namesim_0.7' THEN
+    'CREATE TEMP TABLE hits AS SELECT q.qid, q.src, n.id FROM queries q JOIN %s n ON n.name OPERATOR(sanctions.%%>) sanctions.name_query(q.name, 0.7) WHERE q.dataset = %L'
     ELSE 'CREATE TEMP TABLE hits AS SELECT q.qid, q.src, n.id FROM queries q JOIN %s n ON n.t OPERATOR(public.%%) q.t WHERE q.dataset = %L' END,
     tab, dataset);
   INSERT INTO result SELECT dataset, method, 'batch q/s',
@@ -151,8 +157,10 @@ BEGIN
   DROP INDEX bench_idx;
 END $$;
 
-SELECT pg_temp.measure('lists', 'names_lists', m, :queries) FROM unnest(ARRAY['namesim', 'gin_trgm', 'gist_trgm']) m;
-SELECT pg_temp.measure('generated', 'names_generated', m, :queries) FROM unnest(ARRAY['namesim', 'gin_trgm', 'gist_trgm']) m;
+\o /dev/null
+SELECT pg_temp.measure('lists', 'names_lists', m, :queries) FROM unnest(ARRAY['namesim', 'namesim_0.7', 'gin_trgm', 'gist_trgm']) m;
+SELECT pg_temp.measure('generated', 'names_generated', m, :queries) FROM unnest(ARRAY['namesim', 'namesim_0.7', 'gin_trgm', 'gist_trgm']) m;
+\o
 INSERT INTO result
   SELECT 'lists', 'normname', 'column MB', (SELECT sum(pg_column_size(name)) FROM names_lists) / 1048576.0
   UNION ALL SELECT 'generated', 'normname', 'column MB', (SELECT sum(pg_column_size(name)) FROM names_generated) / 1048576.0;
@@ -161,10 +169,12 @@ INSERT INTO result
 SELECT dataset || ' (' || CASE dataset WHEN 'lists' THEN (SELECT count(*) FROM names_lists) ELSE (SELECT count(*) FROM names_generated) END || ' names)' AS dataset,
        metric,
        round(max(value) FILTER (WHERE method = 'namesim')::numeric, 3) AS namesim,
+       round(max(value) FILTER (WHERE method = 'namesim_0.7')::numeric, 3) AS "namesim %> 0.7",
        round(max(value) FILTER (WHERE method = 'gin_trgm')::numeric, 3) AS gin_trgm,
        round(max(value) FILTER (WHERE method = 'gist_trgm')::numeric, 3) AS gist_trgm,
        round((max(value) FILTER (WHERE method = 'namesim') / nullif(max(value) FILTER (WHERE method = 'gin_trgm'), 0))::numeric, 2) AS "namesim/gin",
-       round((max(value) FILTER (WHERE method = 'namesim') / nullif(max(value) FILTER (WHERE method = 'gist_trgm'), 0))::numeric, 2) AS "namesim/gist"
+       round((max(value) FILTER (WHERE method = 'namesim') / nullif(max(value) FILTER (WHERE method = 'gist_trgm'), 0))::numeric, 2) AS "namesim/gist",
+       round((max(value) FILTER (WHERE method = 'namesim_0.7') / nullif(max(value) FILTER (WHERE method = 'gin_trgm'), 0))::numeric, 2) AS "0.7/gin"
   FROM result WHERE method <> 'normname'
  GROUP BY dataset, metric
  ORDER BY dataset DESC, array_position(ARRAY['build s','index MB','% p50 ms','% p99 ms','top10 p50 ms','top10 p99 ms','batch q/s','recall','hits/query'], metric);

@@ -169,7 +169,7 @@ namesimcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 
 	pages_per_bucket = Max(1.0, (index->pages - 1) / (double) nbuckets);
 	probe_pages = Min(Max(index->pages - 1, 1), Max(probe_keys, 1) * pages_per_bucket);
-	scanned = probe_pages * NAMESIM_PAGE_CAPACITY * NAMESIM_BUILD_FILL;
+	scanned = probe_pages * NAMESIM_PAGE_SPACE * NAMESIM_BUILD_FILL / NAMESIM_PACKED_POSTING_BYTES;
 
 	/* rows fetched from the heap: the candidates, a multiple of the matches */
 	selectivity = clauselist_selectivity(root, quals, index->rel->relid,

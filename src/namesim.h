@@ -47,7 +47,7 @@
 #define NAMESIM_PRIMARY			(1 << 1)	/* first page of a bucket */
 #define NAMESIM_OVERFLOW		(1 << 2)	/* later page of a bucket chain */
 
-/* Bucket count: a power of two, chosen at build (reloption "buckets"). */
+/* Bucket count, chosen at build (reloption "buckets"). */
 #define NAMESIM_MIN_BUCKETS		16
 #define NAMESIM_MAX_BUCKETS		(1 << 20)
 #define NAMESIM_BUILD_FILL		0.85	/* target fill of a bucket's pages */
@@ -56,6 +56,7 @@
  * A posting: the fingerprint of a block key (the bucket is given by the page)
  * and the heap TID of a row having that key.  The high bit marks the row's
  * one "primary" posting, so that every indexed row can be enumerated once.
+ * This is the form of postings in memory and of "plain" postings on a page.
  */
 typedef struct NamesimEntry
 {
@@ -68,7 +69,15 @@ typedef struct NamesimEntry
 #define NamesimEntryFp(e)		((e)->fpflags & NAMESIM_FP_MASK)
 #define NamesimEntryIsPrimary(e) (((e)->fpflags & NAMESIM_PRIMARY_FLAG) != 0)
 
-/* Special space of every page. */
+/*
+ * Special space of every page.
+ *
+ * A bucket page holds first "packed" postings (written by the build: groups
+ * of one fingerprint, uint16 fingerprint, uint16 count, then per posting a
+ * varbyte of (TID delta << 1 | primary flag), TIDs ascending), packed_len
+ * bytes; then, from the next 2-byte boundary to pd_lower, plain
+ * NamesimEntry postings appended by inserts.
+ */
 typedef struct NamesimPageOpaqueData
 {
 	BlockNumber next;			/* next page of the bucket chain, or Invalid */
@@ -76,20 +85,30 @@ typedef struct NamesimPageOpaqueData
 								 * have room */
 	uint32		chain_entries;	/* primary only: postings in the whole chain */
 	uint32		bucket;			/* bucket this page belongs to */
+	uint16		packed_len;		/* bytes of packed postings */
 	uint16		flags;
 	uint16		page_id;		/* NAMESIM_PAGE_ID */
 } NamesimPageOpaqueData;
 
 typedef NamesimPageOpaqueData *NamesimPageOpaque;
 
+#define NAMESIM_CONTENTS_OFF	MAXALIGN(SizeOfPageHeaderData)
+#define NAMESIM_PAGE_SPACE \
+	(BLCKSZ - NAMESIM_CONTENTS_OFF - MAXALIGN(sizeof(NamesimPageOpaqueData)))
 #define NamesimPageGetOpaque(page) \
 	((NamesimPageOpaque) PageGetSpecialPointer(page))
-#define NamesimPageGetEntries(page) ((NamesimEntry *) PageGetContents(page))
+#define NamesimPagePlainOff(page) \
+	(NAMESIM_CONTENTS_OFF + SHORTALIGN(NamesimPageGetOpaque(page)->packed_len))
+/* the plain postings of a page */
+#define NamesimPageGetEntries(page) \
+	((NamesimEntry *) ((char *) (page) + NamesimPagePlainOff(page)))
 #define NamesimPageGetNEntries(page) \
-	((((PageHeader) (page))->pd_lower - MAXALIGN(SizeOfPageHeaderData)) / sizeof(NamesimEntry))
-#define NAMESIM_PAGE_CAPACITY \
-	((BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(NamesimPageOpaqueData))) \
-	 / sizeof(NamesimEntry))
+	((((PageHeader) (page))->pd_lower - NamesimPagePlainOff(page)) / sizeof(NamesimEntry))
+/* a page holds fewer postings than this (each takes at least a byte) */
+#define NAMESIM_PAGE_MAX_POSTINGS	NAMESIM_PAGE_SPACE
+
+/* Bytes per posting assumed when choosing the bucket count (packed pages). */
+#define NAMESIM_PACKED_POSTING_BYTES	3.0
 
 /* Contents of the metapage. */
 typedef struct NamesimMetaPageData
@@ -97,7 +116,6 @@ typedef struct NamesimMetaPageData
 	uint32		magic;
 	uint32		version;
 	uint32		nbuckets;
-	uint32		nbuckets_log2;
 	uint32		normname_version;	/* NORMNAME_FORMAT_VERSION at build */
 	uint8		icu_version[4];		/* ICU that normalized the indexed names */
 	uint64		build_rows;		/* rows indexed by the build */
@@ -139,7 +157,6 @@ NamesimTidHash(ItemPointerData tid, uint32 salt)
 typedef struct NamesimMetaCache
 {
 	uint32		nbuckets;
-	uint32		nbuckets_log2;
 } NamesimMetaCache;
 
 /*
@@ -195,7 +212,7 @@ extern void namesimendscan(IndexScanDesc scan);
 
 /* namesim_utils.c */
 extern int	NamesimNameKeys(const NormName *name, NamesimKey *keys);
-extern uint32 NamesimBucket(uint32 hash, uint32 nbuckets_log2);
+extern uint32 NamesimBucket(uint32 hash, uint32 nbuckets);
 extern uint32 NamesimChooseBuckets(double postings, int requested);
 extern void NamesimInitPage(Page page, uint16 flags, uint32 bucket);
 extern void NamesimInitMetaPage(Page page, uint32 nbuckets, uint64 rows,
@@ -205,6 +222,15 @@ extern void NamesimCheckPage(Relation index, Page page, BlockNumber blkno,
 extern NamesimMetaCache *NamesimGetMeta(Relation index);
 extern Buffer NamesimNewBuffer(Relation index);
 extern bool NamesimPageAppend(Page page, const NamesimEntry *entries, int n);
+extern int	NamesimEntryCmp(const void *a, const void *b);
+extern int	NamesimPack(const NamesimEntry *sorted, int n, char *dst, int space,
+						int *used);
+extern int	NamesimPageDecodePacked(Relation index, Page page, BlockNumber blkno,
+									NamesimEntry *out);
+extern int	NamesimPageDecode(Relation index, Page page, BlockNumber blkno,
+							  NamesimEntry *out);
+extern void NamesimPageRewrite(Page page, const NamesimEntry *packed, int npacked,
+							   const NamesimEntry *plain, int nplain);
 extern void NamesimIcuVersion(uint8 *version);
 
 #endif							/* SANCTIONS_NAMESIM_H */

@@ -8,12 +8,15 @@
  * above zero only if they share a block key.  namesim is an inverted file
  * over those keys: for every distinct key of every indexed name, one posting
  * (fingerprint of the key, heap TID).  Keys are hashed into nbuckets buckets
- * (a power of two fixed at build, from the number of postings, or the
+ * (a number fixed at build, from the number of postings, or the
  * "buckets" reloption); bucket b starts at block 1 + b and continues in a
- * chain of overflow pages.  A posting is 8 bytes: 15 bits of key fingerprint
- * plus a flag, and the TID.  The fingerprint is lossy: two keys of one
- * bucket may share it.  That only ever adds candidates (see below), so it is
- * safe, and it keeps postings small (target: index <= 2x the column).
+ * chain of overflow pages.  A posting is 15 bits of key fingerprint plus a
+ * flag, and the TID.  Pages written by the build hold them "packed": grouped
+ * by fingerprint, TIDs ascending and delta-coded in varbytes (a key shared
+ * by many names costs a byte or two per name); inserts append plain 8-byte
+ * postings after them.  The fingerprint is lossy: two keys of one bucket
+ * may share it.  That only ever adds candidates (see below), so it is safe,
+ * and it keeps postings small (target: index <= 2x the column).
  * One posting per row carries the "primary" flag, so a scan can enumerate
  * every indexed row exactly once.
  *
@@ -42,10 +45,11 @@
  * BUILD
  * The heap scan computes each name's keys and feeds (hash, fingerprint|flag,
  * TID) to a tuplesort bounded by maintenance_work_mem.  Sorting by the key
- * hash groups postings by bucket (the bucket is the hash's top bits) whatever
- * the bucket count, so the count is chosen after the scan, when the number
- * of postings is known.  The pages are then written bucket by bucket through
- * shared buffers and WAL-logged in one pass with log_newpage_range.
+ * hash groups postings by bucket (the bucket, hash * nbuckets / 2^32, grows
+ * with the hash) whatever the bucket count, so the count is chosen after the scan, when the number
+ * of postings is known.  Each bucket's postings are then sorted by
+ * (fingerprint, TID), packed into full pages through shared buffers, and
+ * all pages WAL-logged in one pass with log_newpage_range.
  *
  * CHANGES AFTER BUILD
  * Inserts append to a page of the key's bucket chain (never shifting data,
@@ -132,65 +136,73 @@ namesim_build_callback(Relation index, ItemPointer tid, Datum *values,
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->rows);
 }
 
-/* Writes bucket chains page by page during the build (no WAL yet). */
+/*
+ * Collects the postings of one bucket during the build and writes them as
+ * packed pages: the primary page, then overflow pages as needed (no WAL
+ * yet).
+ */
 typedef struct NamesimChainWriter
 {
 	Relation	index;
 	uint32		bucket;
-	Buffer		primary;		/* pinned and locked while its bucket is open */
-	Buffer		current;		/* last page of the chain (may be primary) */
-	uint32		entries;
+	NamesimEntry *entries;
+	int			n;
+	int			size;
 } NamesimChainWriter;
-
-static void
-chain_open(NamesimChainWriter *w, uint32 bucket)
-{
-	w->bucket = bucket;
-	w->primary = ReadBuffer(w->index, NAMESIM_BUCKET_BLKNO(bucket));
-	LockBuffer(w->primary, BUFFER_LOCK_EXCLUSIVE);
-	w->current = w->primary;
-	w->entries = 0;
-}
-
-static void
-chain_close(NamesimChainWriter *w)
-{
-	NamesimPageOpaque opaque = NamesimPageGetOpaque(BufferGetPage(w->primary));
-
-	opaque->chain_entries = w->entries;
-	opaque->freehint = BufferGetBlockNumber(w->current);
-	if (w->current != w->primary)
-	{
-		MarkBufferDirty(w->current);
-		UnlockReleaseBuffer(w->current);
-	}
-	MarkBufferDirty(w->primary);
-	UnlockReleaseBuffer(w->primary);
-	w->primary = w->current = InvalidBuffer;
-}
 
 static void
 chain_append(NamesimChainWriter *w, const NamesimEntry *e)
 {
-	Page		page = BufferGetPage(w->current);
-
-	if (!NamesimPageAppend(page, e, 1))
+	if (w->n == w->size)
 	{
-		Buffer		newbuf = NamesimNewBuffer(w->index);
-		Page		newpage = BufferGetPage(newbuf);
-
-		NamesimInitPage(newpage, NAMESIM_OVERFLOW, w->bucket);
-		NamesimPageGetOpaque(page)->next = BufferGetBlockNumber(newbuf);
-		if (w->current != w->primary)
-		{
-			MarkBufferDirty(w->current);
-			UnlockReleaseBuffer(w->current);
-		}
-		w->current = newbuf;
-		if (!NamesimPageAppend(newpage, e, 1))
-			elog(ERROR, "namesim posting does not fit an empty page");
+		w->size *= 2;
+		w->entries = repalloc_huge(w->entries, sizeof(NamesimEntry) * w->size);
 	}
-	w->entries++;
+	w->entries[w->n++] = *e;
+}
+
+static void
+chain_write(NamesimChainWriter *w)
+{
+	Buffer		primary = ReadBuffer(w->index, NAMESIM_BUCKET_BLKNO(w->bucket));
+	Buffer		current = primary;
+	int			done = 0;
+
+	LockBuffer(primary, BUFFER_LOCK_EXCLUSIVE);
+	qsort(w->entries, w->n, sizeof(NamesimEntry), NamesimEntryCmp);
+	for (;;)
+	{
+		Page		page = BufferGetPage(current);
+		int			used;
+		Buffer		next;
+
+		done += NamesimPack(w->entries + done, w->n - done,
+							(char *) page + NAMESIM_CONTENTS_OFF,
+							NAMESIM_PAGE_SPACE, &used);
+		NamesimPageGetOpaque(page)->packed_len = (uint16) used;
+		((PageHeader) page)->pd_lower = NamesimPagePlainOff(page);
+		if (done >= w->n)
+			break;
+		next = NamesimNewBuffer(w->index);
+		NamesimInitPage(BufferGetPage(next), NAMESIM_OVERFLOW, w->bucket);
+		NamesimPageGetOpaque(page)->next = BufferGetBlockNumber(next);
+		if (current != primary)
+		{
+			MarkBufferDirty(current);
+			UnlockReleaseBuffer(current);
+		}
+		current = next;
+	}
+	NamesimPageGetOpaque(BufferGetPage(primary))->chain_entries = w->n;
+	NamesimPageGetOpaque(BufferGetPage(primary))->freehint = BufferGetBlockNumber(current);
+	if (current != primary)
+	{
+		MarkBufferDirty(current);
+		UnlockReleaseBuffer(current);
+	}
+	MarkBufferDirty(primary);
+	UnlockReleaseBuffer(primary);
+	w->n = 0;
 }
 
 /* Write the metapage and nbuckets empty primary pages, blocks 0..nbuckets. */
@@ -230,7 +242,6 @@ namesimbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	NamesimOptions *opts = (NamesimOptions *) index->rd_options;
 	NamesimChainWriter w;
 	uint32		nbuckets;
-	uint32		nbuckets_log2;
 	double		written = 0;
 	bool		open = false;
 
@@ -268,15 +279,16 @@ namesimbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 
 	nbuckets = NamesimChooseBuckets(bs.postings, opts ? opts->buckets : 0);
 	namesim_write_skeleton(index, nbuckets, (uint64) bs.rows, (uint64) bs.postings);
-	for (nbuckets_log2 = 0; (((uint32) 1) << nbuckets_log2) < nbuckets; nbuckets_log2++)
-		;
 
 	w.index = index;
+	w.size = 1024;
+	w.n = 0;
+	w.entries = palloc(sizeof(NamesimEntry) * w.size);
 	while (tuplesort_gettupleslot(bs.sort, true, false, bs.slot, NULL))
 	{
 		bool		isnull;
 		uint32		hash = (uint32) DatumGetInt64(slot_getattr(bs.slot, SORT_COL_HASH, &isnull));
-		uint32		bucket = NamesimBucket(hash, nbuckets_log2);
+		uint32		bucket = NamesimBucket(hash, nbuckets);
 		NamesimEntry e;
 
 		e.fpflags = (uint16) DatumGetInt32(slot_getattr(bs.slot, SORT_COL_FP, &isnull));
@@ -284,12 +296,12 @@ namesimbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 
 		if (open && bucket != w.bucket)
 		{
-			chain_close(&w);
+			chain_write(&w);
 			open = false;
 		}
 		if (!open)
 		{
-			chain_open(&w, bucket);
+			w.bucket = bucket;
 			open = true;
 		}
 		chain_append(&w, &e);
@@ -302,7 +314,8 @@ namesimbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		}
 	}
 	if (open)
-		chain_close(&w);
+		chain_write(&w);
+	pfree(w.entries);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) written);
 
 	tuplesort_end(bs.sort);

@@ -3,9 +3,11 @@
  *	  sanctions.namesim_check(index, heapallindexed): verifies a namesim
  *	  index, as amcheck verifies a btree.
  *
- * It takes ShareLock on the table and the index (writes wait, reads go on).
- * Structure: the metapage (magic, version, power-of-two bucket count); each
- * bucket's chain: page ids and flags, bucket numbers, no page reached twice, valid
+ * It takes ShareLock on the table and the index (writes wait, reads go on);
+ * on a standby, where only AccessShareLock is possible, replay goes on and
+ * the check of pages outside the chains is skipped.
+ * Structure: the metapage (magic, version, bucket count); each
+ * bucket's chain: page ids, packed postings that decode and flags, bucket numbers, no page reached twice, valid
  * TIDs, the free-space hint inside the chain, and the chain's posting count
  * equal to its postings.  Every page outside the chains must be unused (an
  * all-zero page left by an extension that a crash interrupted).
@@ -18,6 +20,7 @@
 #include "access/heapam.h"
 #include "access/relation.h"
 #include "access/tableam.h"
+#include "access/xlog.h"
 #include "catalog/index.h"
 #include "catalog/pg_am.h"
 #include "commands/defrem.h"
@@ -73,9 +76,10 @@ namesim_posting_equal(NamesimPostingKey a, NamesimPostingKey b)
 typedef struct NamesimCheckState
 {
 	Relation	index;
-	uint32		nbuckets_log2;
+	uint32		nbuckets;
 	postingset_hash *postings;	/* NULL unless heapallindexed */
 	NamesimKey *keys;
+	NamesimEntry *decoded;		/* postings of the page being checked */
 	MemoryContext tmpcxt;
 	double		rows;
 } NamesimCheckState;
@@ -135,8 +139,8 @@ namesim_check_bucket(NamesimCheckState *cs, uint32 bucket, bool *visited,
 		if (blkno == freehint)
 			hint_in_chain = true;
 
-		entries = NamesimPageGetEntries(page);
-		n = NamesimPageGetNEntries(page);
+		entries = cs->decoded;
+		n = NamesimPageDecode(index, page, blkno, entries);
 		for (int i = 0; i < n; i++)
 		{
 			ItemPointer tid = &entries[i].tid;
@@ -193,7 +197,7 @@ namesim_check_row(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 
 		k.tid = *tid;
 		k.fpflags = cs->keys[i].fp | (i == 0 ? NAMESIM_PRIMARY_FLAG : 0);
-		k.bucket = NamesimBucket(cs->keys[i].hash, cs->nbuckets_log2);
+		k.bucket = NamesimBucket(cs->keys[i].hash, cs->nbuckets);
 		if (postingset_lookup(cs->postings, k) == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
@@ -224,14 +228,16 @@ namesim_check(PG_FUNCTION_ARGS)
 	BlockNumber nblocks;
 	bool	   *visited;
 	NamesimCheckState cs;
+	LOCKMODE	lockmode;
 
 	heapoid = IndexGetRelation(indexoid, true);
 	if (!OidIsValid(heapoid))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not an index", get_rel_name(indexoid) ? get_rel_name(indexoid) : "?")));
-	heap = table_open(heapoid, ShareLock);
-	index = index_open(indexoid, ShareLock);
+	lockmode = RecoveryInProgress() ? AccessShareLock : ShareLock;
+	heap = table_open(heapoid, lockmode);
+	index = index_open(indexoid, lockmode);
 	if (index->rd_rel->relam != get_index_am_oid("namesim", false))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
@@ -254,7 +260,7 @@ namesim_check(PG_FUNCTION_ARGS)
 	UnlockReleaseBuffer(buf);
 	if (meta.magic != NAMESIM_MAGIC || meta.version != NAMESIM_VERSION)
 		namesim_corrupt(index, "metapage has a wrong magic number or version", 0);
-	if (meta.nbuckets_log2 > 20 || meta.nbuckets != (((uint32) 1) << meta.nbuckets_log2))
+	if (meta.nbuckets < NAMESIM_MIN_BUCKETS || meta.nbuckets > NAMESIM_MAX_BUCKETS)
 		namesim_corrupt(index, "metapage has a bad bucket count", 0);
 
 	nblocks = RelationGetNumberOfBlocks(index);
@@ -262,10 +268,11 @@ namesim_check(PG_FUNCTION_ARGS)
 		namesim_corrupt(index, "index is shorter than its buckets", nblocks);
 
 	cs.index = index;
-	cs.nbuckets_log2 = meta.nbuckets_log2;
+	cs.nbuckets = meta.nbuckets;
 	cs.postings = heapallindexed ?
 		postingset_create(CurrentMemoryContext, 1024, NULL) : NULL;
 	cs.keys = palloc(sizeof(NamesimKey) * NAMESIM_MAX_NAME_KEYS);
+	cs.decoded = palloc(sizeof(NamesimEntry) * NAMESIM_PAGE_MAX_POSTINGS);
 	cs.tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "namesim check",
 									  ALLOCSET_DEFAULT_SIZES);
 	cs.rows = 0;
@@ -275,8 +282,11 @@ namesim_check(PG_FUNCTION_ARGS)
 	for (uint32 b = 0; b < meta.nbuckets; b++)
 		namesim_check_bucket(&cs, b, visited, nblocks);
 
-	/* pages outside every chain must be unused */
-	for (BlockNumber blkno = 0; blkno < nblocks; blkno++)
+	/*
+	 * Pages outside every chain must be unused; not checked during recovery,
+	 * where replay may extend and link pages while we walk.
+	 */
+	for (BlockNumber blkno = 0; blkno < nblocks && !RecoveryInProgress(); blkno++)
 	{
 		Page		page;
 
@@ -302,7 +312,7 @@ namesim_check(PG_FUNCTION_ARGS)
 		UnregisterSnapshot(snapshot);
 	}
 
-	index_close(index, ShareLock);
-	table_close(heap, ShareLock);
+	index_close(index, lockmode);
+	table_close(heap, lockmode);
 	PG_RETURN_VOID();
 }

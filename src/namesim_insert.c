@@ -148,10 +148,10 @@ namesiminsert(Relation index, Datum *values, bool *isnull,
 	start = 0;
 	while (start < nkeys)
 	{
-		uint32		bucket = NamesimBucket(keys[start].hash, meta->nbuckets_log2);
+		uint32		bucket = NamesimBucket(keys[start].hash, meta->nbuckets);
 		int			end = start + 1;
 
-		while (end < nkeys && NamesimBucket(keys[end].hash, meta->nbuckets_log2) == bucket)
+		while (end < nkeys && NamesimBucket(keys[end].hash, meta->nbuckets) == bucket)
 			end++;
 		namesim_bucket_insert(index, bucket, &entries[start], end - start);
 		start = end;

@@ -91,6 +91,7 @@ typedef struct NamesimScanOpaqueData
 	BlockNumber tailblk;
 	BlockNumber nblocks;
 	ItemPointerData *batch;		/* primary postings of the current page */
+	NamesimEntry *decoded;		/* all postings of the current page */
 	int			nbatch;
 	int			batchpos;
 } NamesimScanOpaqueData;
@@ -133,6 +134,7 @@ namesimrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	so->tail = false;
 	so->exclude = NULL;
 	so->batch = NULL;
+	so->decoded = NULL;
 	so->nbatch = so->batchpos = 0;
 	so->orderbytype = FLOAT8OID;
 	if (scan->numberOfOrderBys > 0)
@@ -153,7 +155,8 @@ namesimendscan(IndexScanDesc scan)
 typedef void (*NamesimPostingFn) (const NamesimEntry *e, void *arg);
 
 static void
-namesim_read_bucket(Relation index, uint32 bucket, NamesimPostingFn fn, void *arg)
+namesim_read_bucket(Relation index, uint32 bucket, NamesimEntry *entries,
+					NamesimPostingFn fn, void *arg)
 {
 	BlockNumber blkno = NAMESIM_BUCKET_BLKNO(bucket);
 
@@ -161,14 +164,12 @@ namesim_read_bucket(Relation index, uint32 bucket, NamesimPostingFn fn, void *ar
 	{
 		Buffer		buf = ReadBuffer(index, blkno);
 		Page		page;
-		NamesimEntry *entries;
 		int			n;
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		NamesimCheckPage(index, page, blkno, NAMESIM_PRIMARY | NAMESIM_OVERFLOW);
-		entries = NamesimPageGetEntries(page);
-		n = NamesimPageGetNEntries(page);
+		n = NamesimPageDecode(index, page, blkno, entries);
 		for (int i = 0; i < n; i++)
 			fn(&entries[i], arg);
 		blkno = NamesimPageGetOpaque(page)->next;
@@ -233,24 +234,27 @@ namesim_probe_posting(const NamesimEntry *e, void *arg)
 
 /* Probes the buckets of keys[0..nkeys) (sorted by hash) into cands. */
 static void
-namesim_probe_keys(Relation index, uint32 nbuckets_log2, const NamesimKey *keys,
+namesim_probe_keys(Relation index, uint32 nbuckets, const NamesimKey *keys,
 				   int nkeys, candhash_hash *cands, bool insert)
 {
+	NamesimEntry *entries = palloc(sizeof(NamesimEntry) * NAMESIM_PAGE_MAX_POSTINGS);
+
 	for (int start = 0; start < nkeys;)
 	{
-		uint32		bucket = NamesimBucket(keys[start].hash, nbuckets_log2);
+		uint32		bucket = NamesimBucket(keys[start].hash, nbuckets);
 		int			end = start + 1;
 		NamesimProbe p;
 
-		while (end < nkeys && NamesimBucket(keys[end].hash, nbuckets_log2) == bucket)
+		while (end < nkeys && NamesimBucket(keys[end].hash, nbuckets) == bucket)
 			end++;
 		p.cands = cands;
 		p.keys = &keys[start];
 		p.nkeys = end - start;
 		p.insert = insert;
-		namesim_read_bucket(index, bucket, namesim_probe_posting, &p);
+		namesim_read_bucket(index, bucket, entries, namesim_probe_posting, &p);
 		start = end;
 	}
+	pfree(entries);
 }
 
 /*
@@ -315,7 +319,7 @@ namesim_candidates(IndexScanDesc scan, const NormName *q, double threshold,
 		for (int k = 0; k < nkeys; k++)
 		{
 			keycount[k] = namesim_bucket_count(index,
-											   NamesimBucket(keys[k].hash, meta->nbuckets_log2));
+											   NamesimBucket(keys[k].hash, meta->nbuckets));
 			for (int i = 0; i < ntok; i++)
 				if (keys[k].tokens & (UINT64CONST(1) << i))
 					cost[i] += keycount[k];
@@ -353,7 +357,7 @@ namesim_candidates(IndexScanDesc scan, const NormName *q, double threshold,
 	}
 
 	cands = candhash_create(CurrentMemoryContext, 256, NULL);
-	namesim_probe_keys(index, meta->nbuckets_log2, probed, nprobed, cands, true);
+	namesim_probe_keys(index, meta->nbuckets, probed, nprobed, cands, true);
 
 	/*
 	 * Complete the masks from the skipped tokens' buckets if reading them
@@ -363,7 +367,7 @@ namesim_candidates(IndexScanDesc scan, const NormName *q, double threshold,
 	if (nskipped > 0 && cands->members > 0 &&
 		skipped_postings < cands->members * NAMESIM_REFINE_POSTINGS_PER_CANDIDATE)
 	{
-		namesim_probe_keys(index, meta->nbuckets_log2, skipped, nskipped, cands, false);
+		namesim_probe_keys(index, meta->nbuckets, skipped, nskipped, cands, false);
 		skip = 0;
 	}
 
@@ -528,7 +532,8 @@ namesim_scan_start(IndexScanDesc scan)
 		so->tail = true;
 		so->tailblk = NAMESIM_BUCKET_BLKNO(0);
 		so->nblocks = RelationGetNumberOfBlocks(scan->indexRelation);
-		so->batch = palloc(sizeof(ItemPointerData) * NAMESIM_PAGE_CAPACITY);
+		so->batch = palloc(sizeof(ItemPointerData) * NAMESIM_PAGE_MAX_POSTINGS);
+		so->decoded = palloc(sizeof(NamesimEntry) * NAMESIM_PAGE_MAX_POSTINGS);
 	}
 
 	MemoryContextSwitchTo(oldcxt);
@@ -553,8 +558,8 @@ namesim_next_batch(IndexScanDesc scan)
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		NamesimCheckPage(index, page, blkno, NAMESIM_PRIMARY | NAMESIM_OVERFLOW);
-		entries = NamesimPageGetEntries(page);
-		n = NamesimPageGetNEntries(page);
+		entries = so->decoded;
+		n = NamesimPageDecode(index, page, blkno, entries);
 		so->nbatch = so->batchpos = 0;
 		for (int i = 0; i < n; i++)
 		{

@@ -12,8 +12,11 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include <unicode/uversion.h>
 
+#include "access/htup_details.h"
 #include "common/hashfn.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
@@ -87,34 +90,32 @@ NamesimNameKeys(const NormName *name, NamesimKey *keys)
 	return n;
 }
 
-/* The bucket of a key hash: its top nbuckets_log2 bits. */
+/*
+ * The bucket of a key hash: hash * nbuckets / 2^32, which grows with the
+ * hash, so postings sorted by hash come grouped by bucket for any count.
+ */
 uint32
-NamesimBucket(uint32 hash, uint32 nbuckets_log2)
+NamesimBucket(uint32 hash, uint32 nbuckets)
 {
-	if (nbuckets_log2 == 0)
-		return 0;
-	return hash >> (32 - nbuckets_log2);
+	return (uint32) (((uint64) hash * nbuckets) >> 32);
 }
 
 /*
- * Bucket count for a number of postings: a power of two such that the
- * buckets' pages are about NAMESIM_BUILD_FILL full, unless the user asked
- * for a count (rounded up to a power of two).
+ * Bucket count for a number of postings: such that the buckets' packed
+ * pages are about NAMESIM_BUILD_FILL full, unless the user asked for a
+ * count.
  */
 uint32
 NamesimChooseBuckets(double postings, int requested)
 {
 	double		want;
-	uint32		n = NAMESIM_MIN_BUCKETS;
 
 	if (requested > 0)
 		want = requested;
 	else
-		want = postings / (NAMESIM_PAGE_CAPACITY * NAMESIM_BUILD_FILL);
-
-	while (n < want && n < NAMESIM_MAX_BUCKETS)
-		n <<= 1;
-	return n;
+		want = ceil(postings * NAMESIM_PACKED_POSTING_BYTES /
+					(NAMESIM_PAGE_SPACE * NAMESIM_BUILD_FILL));
+	return (uint32) Max(NAMESIM_MIN_BUCKETS, Min(want, NAMESIM_MAX_BUCKETS));
 }
 
 void
@@ -128,6 +129,7 @@ NamesimInitPage(Page page, uint16 flags, uint32 bucket)
 	opaque->freehint = InvalidBlockNumber;
 	opaque->chain_entries = 0;
 	opaque->bucket = bucket;
+	opaque->packed_len = 0;
 	opaque->flags = flags;
 	opaque->page_id = NAMESIM_PAGE_ID;
 }
@@ -146,18 +148,12 @@ void
 NamesimInitMetaPage(Page page, uint32 nbuckets, uint64 rows, uint64 postings)
 {
 	NamesimMetaPageData *meta;
-	uint32		nbuckets_log2 = 0;
-
-	while ((((uint32) 1) << nbuckets_log2) < nbuckets)
-		nbuckets_log2++;
-
 	NamesimInitPage(page, NAMESIM_META, 0);
 	meta = NamesimPageGetMeta(page);
 	memset(meta, 0, sizeof(NamesimMetaPageData));
 	meta->magic = NAMESIM_MAGIC;
 	meta->version = NAMESIM_VERSION;
 	meta->nbuckets = nbuckets;
-	meta->nbuckets_log2 = nbuckets_log2;
 	meta->normname_version = NORMNAME_FORMAT_VERSION;
 	NamesimIcuVersion(meta->icu_version);
 	meta->build_rows = rows;
@@ -192,10 +188,11 @@ NamesimCheckPage(Relation index, Page page, BlockNumber blkno,
 				 errdetail("Page id is %04X with flags %X, expected id %04X with flags %X.",
 						   opaque->page_id, opaque->flags, NAMESIM_PAGE_ID, expected_flags),
 				 errhint("Please REINDEX it.")));
-	if (((PageHeader) page)->pd_lower < MAXALIGN(SizeOfPageHeaderData) ||
+	if (((PageHeader) page)->pd_lower < NAMESIM_CONTENTS_OFF ||
 		((PageHeader) page)->pd_lower > ((PageHeader) page)->pd_upper ||
 		(!(opaque->flags & NAMESIM_META) &&
-		 (((PageHeader) page)->pd_lower - MAXALIGN(SizeOfPageHeaderData)) % sizeof(NamesimEntry) != 0))
+		 (((PageHeader) page)->pd_lower < NamesimPagePlainOff(page) ||
+		  (((PageHeader) page)->pd_lower - NamesimPagePlainOff(page)) % sizeof(NamesimEntry) != 0)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has a page with a bad free-space pointer at block %u",
@@ -234,7 +231,7 @@ NamesimGetMeta(Relation index)
 				 errdetail("Magic is %08X version %u, expected %08X version %u.",
 						   meta->magic, meta->version, NAMESIM_MAGIC, NAMESIM_VERSION),
 				 errhint("Please REINDEX it.")));
-	if (meta->nbuckets == 0 || meta->nbuckets != (((uint32) 1) << meta->nbuckets_log2))
+	if (meta->nbuckets < NAMESIM_MIN_BUCKETS || meta->nbuckets > NAMESIM_MAX_BUCKETS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has a bad bucket count %u",
@@ -254,7 +251,6 @@ NamesimGetMeta(Relation index)
 
 	cache = MemoryContextAlloc(index->rd_indexcxt, sizeof(NamesimMetaCache));
 	cache->nbuckets = meta->nbuckets;
-	cache->nbuckets_log2 = meta->nbuckets_log2;
 	UnlockReleaseBuffer(buf);
 
 	index->rd_amcache = cache;
@@ -292,4 +288,175 @@ NamesimPageAppend(Page page, const NamesimEntry *entries, int n)
 	memcpy((char *) page + hdr->pd_lower, entries, len);
 	hdr->pd_lower += len;
 	return true;
+}
+
+/* Order of packed postings: fingerprint, then TID. */
+int
+NamesimEntryCmp(const void *a, const void *b)
+{
+	const NamesimEntry *ea = a;
+	const NamesimEntry *eb = b;
+
+	if (NamesimEntryFp(ea) != NamesimEntryFp(eb))
+		return NamesimEntryFp(ea) < NamesimEntryFp(eb) ? -1 : 1;
+	return ItemPointerCompare((ItemPointer) &ea->tid, (ItemPointer) &eb->tid);
+}
+
+/* A TID as one ascending number: block, then 11 bits of offset. */
+static inline uint64
+namesim_tid_value(const ItemPointerData *tid)
+{
+	return ((uint64) ItemPointerGetBlockNumberNoCheck(tid) << 11) |
+		ItemPointerGetOffsetNumberNoCheck(tid);
+}
+
+static inline int
+namesim_varbyte_len(uint64 v)
+{
+	int			len = 1;
+
+	while (v >= 0x80)
+	{
+		v >>= 7;
+		len++;
+	}
+	return len;
+}
+
+/*
+ * Packs postings sorted by NamesimEntryCmp into dst, as many as fit in
+ * space bytes; returns how many were packed and sets *used to the bytes.
+ */
+int
+NamesimPack(const NamesimEntry *sorted, int n, char *dst, int space, int *used)
+{
+	int			pos = 0;
+	int			i = 0;
+
+	StaticAssertStmt(MaxHeapTuplesPerPage < 2048, "heap offsets must fit 11 bits");
+	while (i < n)
+	{
+		uint16		fp = NamesimEntryFp(&sorted[i]);
+		uint16		count = 0;
+		uint64		prev = 0;
+		int			hdr = pos;
+		uint64		first = (namesim_tid_value(&sorted[i].tid) << 1) | 1;
+
+		if (pos + 4 + namesim_varbyte_len(first) > space)
+			break;
+		pos += 4;
+		while (i < n && NamesimEntryFp(&sorted[i]) == fp && count < PG_UINT16_MAX)
+		{
+			uint64		tv = namesim_tid_value(&sorted[i].tid);
+			uint64		v = ((tv - prev) << 1) | (NamesimEntryIsPrimary(&sorted[i]) ? 1 : 0);
+
+			if (pos + namesim_varbyte_len(v) > space)
+				break;
+			while (v >= 0x80)
+			{
+				dst[pos++] = (char) (0x80 | (v & 0x7F));
+				v >>= 7;
+			}
+			dst[pos++] = (char) v;
+			prev = tv;
+			count++;
+			i++;
+		}
+		memcpy(dst + hdr, &fp, sizeof(uint16));
+		memcpy(dst + hdr + 2, &count, sizeof(uint16));
+	}
+	*used = pos;
+	return i;
+}
+
+static void
+namesim_bad_packing(Relation index, BlockNumber blkno)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INDEX_CORRUPTED),
+			 errmsg("index \"%s\" has corrupted packed postings at block %u",
+					RelationGetRelationName(index), blkno),
+			 errhint("Please REINDEX it.")));
+}
+
+/* Decodes the packed postings of a page into out; returns their count. */
+int
+NamesimPageDecodePacked(Relation index, Page page, BlockNumber blkno,
+						NamesimEntry *out)
+{
+	const unsigned char *p = (unsigned char *) page + NAMESIM_CONTENTS_OFF;
+	int			len = NamesimPageGetOpaque(page)->packed_len;
+	int			pos = 0;
+	int			n = 0;
+
+	if (len > (int) NAMESIM_PAGE_SPACE)
+		namesim_bad_packing(index, blkno);
+	while (pos < len)
+	{
+		uint16		fp;
+		uint16		count;
+		uint64		prev = 0;
+
+		if (pos + 4 > len)
+			namesim_bad_packing(index, blkno);
+		memcpy(&fp, p + pos, sizeof(uint16));
+		memcpy(&count, p + pos + 2, sizeof(uint16));
+		pos += 4;
+		if (count == 0 || (fp & ~NAMESIM_FP_MASK) != 0)
+			namesim_bad_packing(index, blkno);
+		for (int c = 0; c < count; c++)
+		{
+			uint64		v = 0;
+			int			shift = 0;
+			uint64		tv;
+
+			for (;;)
+			{
+				if (pos >= len || shift > 63)
+					namesim_bad_packing(index, blkno);
+				v |= (uint64) (p[pos] & 0x7F) << shift;
+				shift += 7;
+				if ((p[pos++] & 0x80) == 0)
+					break;
+			}
+			tv = prev + (v >> 1);
+			prev = tv;
+			if (n >= (int) NAMESIM_PAGE_MAX_POSTINGS || (tv >> 11) > MaxBlockNumber)
+				namesim_bad_packing(index, blkno);
+			out[n].fpflags = fp | ((v & 1) ? NAMESIM_PRIMARY_FLAG : 0);
+			ItemPointerSet(&out[n].tid, (BlockNumber) (tv >> 11), (OffsetNumber) (tv & 2047));
+			n++;
+		}
+	}
+	return n;
+}
+
+/* All postings of a page, packed then plain; returns their count. */
+int
+NamesimPageDecode(Relation index, Page page, BlockNumber blkno, NamesimEntry *out)
+{
+	int			n = NamesimPageDecodePacked(index, page, blkno, out);
+	int			nplain = NamesimPageGetNEntries(page);
+
+	memcpy(out + n, NamesimPageGetEntries(page), sizeof(NamesimEntry) * nplain);
+	return n + nplain;
+}
+
+/*
+ * Rewrites a page's postings: packed ones (sorted) packed, plain ones
+ * plain.  Subsets of what a page held always fit again.
+ */
+void
+NamesimPageRewrite(Page page, const NamesimEntry *packed, int npacked,
+				   const NamesimEntry *plain, int nplain)
+{
+	int			used;
+
+	if (NamesimPack(packed, npacked, (char *) page + NAMESIM_CONTENTS_OFF,
+					NAMESIM_PAGE_SPACE, &used) != npacked)
+		elog(ERROR, "namesim packed postings do not fit their page");
+	NamesimPageGetOpaque(page)->packed_len = (uint16) used;
+	((PageHeader) page)->pd_lower = NamesimPagePlainOff(page);
+	if (!NamesimPageAppend(page, plain, nplain))
+		elog(ERROR, "namesim postings do not fit their page");
 }

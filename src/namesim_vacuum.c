@@ -5,7 +5,8 @@
  * Bucket by bucket, under the exclusive lock of the bucket's primary page
  * (so no insert into the chain runs meanwhile), every page of the chain is
  * compacted in place: postings of dead TIDs are dropped and the survivors
- * slide down.  Each changed page is one generic WAL record together with
+ * are rewritten, packed ones packed and plain ones plain (a subset of a
+ * page's postings always fits it again).  Each changed page is one generic WAL record together with
  * the primary page, whose chain posting count goes down by what the page
  * lost.  Pages stay in their chain; the bucket's free-space hint is pointed
  * at the first page that now has room, so later inserts fill it.  Rows are
@@ -33,7 +34,8 @@ namesim_vacuum_bucket(Relation index, uint32 bucket, IndexBulkDeleteResult *stat
 	BlockNumber blkno = primblk;
 	BlockNumber hint = InvalidBlockNumber;
 	BlockNumber last = primblk;
-	NamesimEntry *keep = palloc(sizeof(NamesimEntry) * NAMESIM_PAGE_CAPACITY);
+	NamesimEntry *entries = palloc(sizeof(NamesimEntry) * NAMESIM_PAGE_MAX_POSTINGS);
+	NamesimEntry *keep = palloc(sizeof(NamesimEntry) * NAMESIM_PAGE_MAX_POSTINGS);
 
 	LockBuffer(primbuf, BUFFER_LOCK_EXCLUSIVE);
 	NamesimCheckPage(index, BufferGetPage(primbuf), primblk, NAMESIM_PRIMARY);
@@ -42,17 +44,18 @@ namesim_vacuum_bucket(Relation index, uint32 bucket, IndexBulkDeleteResult *stat
 	{
 		Buffer		buf = (blkno == primblk) ? primbuf : ReadBuffer(index, blkno);
 		Page		page;
-		NamesimEntry *entries;
 		int			n;
+		int			npacked;
 		int			nkeep = 0;
+		int			nkeep_packed = 0;
 		BlockNumber next;
 
 		if (buf != primbuf)
 			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		page = BufferGetPage(buf);
 		NamesimCheckPage(index, page, blkno, NAMESIM_PRIMARY | NAMESIM_OVERFLOW);
-		entries = NamesimPageGetEntries(page);
-		n = NamesimPageGetNEntries(page);
+		npacked = NamesimPageDecodePacked(index, page, blkno, entries);
+		n = NamesimPageDecode(index, page, blkno, entries);
 
 		for (int i = 0; i < n; i++)
 		{
@@ -64,6 +67,8 @@ namesim_vacuum_bucket(Relation index, uint32 bucket, IndexBulkDeleteResult *stat
 			else
 			{
 				keep[nkeep++] = entries[i];
+				if (i < npacked)
+					nkeep_packed++;
 				if (NamesimEntryIsPrimary(&entries[i]))
 					stats->num_index_tuples += 1;
 			}
@@ -77,9 +82,8 @@ namesim_vacuum_bucket(Relation index, uint32 bucket, IndexBulkDeleteResult *stat
 				GenericXLogRegisterBuffer(state, buf, 0);
 			NamesimPageOpaque popaque = NamesimPageGetOpaque(xprim);
 
-			((PageHeader) xpage)->pd_lower = MAXALIGN(SizeOfPageHeaderData);
-			if (!NamesimPageAppend(xpage, keep, nkeep))
-				elog(ERROR, "namesim page overflow while compacting");
+			NamesimPageRewrite(xpage, keep, nkeep_packed,
+							   keep + nkeep_packed, nkeep - nkeep_packed);
 			popaque->chain_entries -= Min(popaque->chain_entries, (uint32) (n - nkeep));
 			GenericXLogFinish(state);
 			page = BufferGetPage(buf);
@@ -106,6 +110,7 @@ namesim_vacuum_bucket(Relation index, uint32 bucket, IndexBulkDeleteResult *stat
 		GenericXLogFinish(state);
 	}
 	UnlockReleaseBuffer(primbuf);
+	pfree(entries);
 	pfree(keep);
 }
 
@@ -134,19 +139,18 @@ namesim_count_rows(Relation index)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 	double		rows = 0;
+	NamesimEntry *entries = palloc(sizeof(NamesimEntry) * NAMESIM_PAGE_MAX_POSTINGS);
 
 	for (BlockNumber blkno = NAMESIM_BUCKET_BLKNO(0); blkno < nblocks; blkno++)
 	{
 		Buffer		buf = ReadBuffer(index, blkno);
 		Page		page;
-		NamesimEntry *entries;
 		int			n;
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		NamesimCheckPage(index, page, blkno, NAMESIM_PRIMARY | NAMESIM_OVERFLOW);
-		entries = NamesimPageGetEntries(page);
-		n = NamesimPageGetNEntries(page);
+		n = NamesimPageDecode(index, page, blkno, entries);
 		for (int i = 0; i < n; i++)
 			if (NamesimEntryIsPrimary(&entries[i]))
 				rows += 1;
