@@ -530,7 +530,9 @@ COMMENT ON FUNCTION sanctions._stage_reset() IS 'Internal: creates the empty sta
  *   [alt. ]nationality|citizen <country>
  *   Gender Male|Female
  *   a.k.a.|n.k.a. '<name>'       weak alias (OFAC lists its weak aliases in the
- *                                remarks; strong ones are in alt.csv)
+ *                                remarks; strong ones are in alt.csv); a name
+ *                                without its closing quote was cut by the
+ *                                field limit and is left out
  *   f.k.a. '<name>'              former name, weak
  *   Linked To: <name>            relation (to the entry of the file with that
  *                                primary name, ignoring case and a final
@@ -639,7 +641,7 @@ BEGIN
 				'kind', CASE WHEN s.body LIKE 'f%' THEN 'former_name' ELSE 'weak_alias' END,
 				'weak', true)
 			FROM pg_temp.sanctions_ofac_seg s
-			WHERE s.body ~ '^[afn]\.k\.a\.\s+\S' AND s.seg = s.body
+			WHERE s.body ~ '^[afn]\.k\.a\.\s+''.+''$' AND s.seg = s.body
 		) AS u WHERE x->>'raw' <> '' GROUP BY source_id
 	), dobs AS (
 		SELECT s.source_id, jsonb_agg(DISTINCT jsonb_build_object('raw', r.raw, 'from', d.date_from, 'to', d.date_to,
