@@ -74,10 +74,14 @@ typedef struct NormName
 /*
  * Normalization (normalize.c): raw text in any script -> a palloc'd NormName
  * in CurrentMemoryContext.  Raises ERROR with a proper errcode on input that
- * names nothing.  If steps is not NULL it receives a palloc'd jsonb-ready
- * description of each step (used by sanctions.normalize_debug).
+ * names nothing.  NormalizeNameDebug also writes a JSON object describing
+ * each step into debug (used by sanctions.normalize_debug).
  */
 extern NormName *NormalizeName(const char *raw, int rawlen);
+extern NormName *NormalizeNameDebug(const char *raw, int rawlen,
+									struct StringInfoData *debug);
+extern const char *NormNameKindName(uint8 kind);		/* "person", ... */
+extern const char *NameTokenClassName(uint8 cls);	/* "word", "legal_form", ... */
 
 /*
  * Per-token keys (phonetic.c, owned by the similarity module): fills

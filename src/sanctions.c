@@ -8,6 +8,10 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "namesim.h"
+#include "similarity_guc.h"
+#include "screening.h"
+
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
@@ -15,5 +19,8 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	SimilarityDefineGUCs();
+	NamesimInit();
+	ScreeningDefineGUCs();
 	MarkGUCPrefixReserved("sanctions");
 }
