@@ -1583,7 +1583,7 @@ DECLARE
 	rejected bigint := 0;
 BEGIN
 	BEGIN
-		UPDATE sanctions.entity_name n SET name = n.raw_name
+		UPDATE sanctions.entity_name n SET name = CAST(n.raw_name AS sanctions.normname)
 		FROM sanctions.entity e
 		WHERE e.entity_id = n.entity_id AND e.valid_from = p_version;
 	EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
@@ -1591,7 +1591,7 @@ BEGIN
 				  WHERE e.valid_from = p_version ORDER BY n.name_id
 		LOOP
 			BEGIN
-				UPDATE sanctions.entity_name SET name = nm.raw_name WHERE name_id = nm.name_id;
+				UPDATE sanctions.entity_name SET name = CAST(nm.raw_name AS sanctions.normname) WHERE name_id = nm.name_id;
 			EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
 				rejected := rejected + 1;
 			END;
@@ -1756,7 +1756,7 @@ BEGIN
 	UPDATE sanctions.list_version SET is_current = true, counts = new_counts
 	WHERE version_id = ver.version_id RETURNING * INTO ver;
 	IF rejected > 0 THEN
-		RAISE WARNING 'list "%" version %: % names could not be normalized', p_code, ver.version_id, rejected
+		RAISE WARNING 'list "%" version %: normalization rejected % of its names', p_code, ver.version_id, rejected
 			USING DETAIL = 'They are stored with a NULL normalized name and found by raw_name only.';
 	END IF;
 

@@ -52,7 +52,8 @@ SELECT remarks FROM sanctions.current_entity WHERE list_code = 'seed' AND source
 -------------------------------------------------------------------------------
 -- Hand-made OFAC files: Latin-1 bytes, CRLF, 0x1A, -0-, remarks continued in
 -- the comments file, every date form, identifiers, alias types, addresses,
--- a vessel and an aircraft.
+-- a vessel and an aircraft; the alias "(?)" names nothing: it is kept with a
+-- NULL normalized name, counted and reported, and the load goes on.
 -------------------------------------------------------------------------------
 CREATE TEMP TABLE f (name text PRIMARY KEY, content bytea);
 INSERT INTO f VALUES
@@ -64,7 +65,7 @@ INSERT INTO f VALUES
 '500,"O''BRIEN ""THE FIXER"", Sean","individual","SDNTK",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n' || chr(26),
 'LATIN1')),
 ('alt1', convert_to(
-E'100,1,"aka","TESTER, Ann",-0- \r\n100,2,"fka","MÜLLER, Anna",-0- \r\n200,3,"aka","TSC",-0- \r\n200,4,"weak aka","T.S.C.",-0- \r\n' || chr(26), 'LATIN1')),
+E'100,1,"aka","TESTER, Ann",-0- \r\n100,2,"fka","MÜLLER, Anna",-0- \r\n200,3,"aka","TSC",-0- \r\n200,4,"weak aka","T.S.C.",-0- \r\n500,6,"aka","(?)",-0- \r\n' || chr(26), 'LATIN1')),
 ('add1', convert_to(
 E'200,10,"1 Harbour Road","Bandar Abbas","Iran",-0- \r\n200,11,-0- ,-0- ,-0- ,-0- \r\n100,12,-0- ,"Tehran","Iran","Some remark"\r\n' || chr(26), 'LATIN1')),
 ('cmt1', convert_to(E'100,"ING CO., LTD."\r\n' || chr(26), 'LATIN1'));
@@ -75,7 +76,7 @@ FROM sanctions.load_ofac_sdn((SELECT content FROM f WHERE name = 'sdn1'), (SELEC
                              published => '2024-01-10', list_code => 'test');
 SELECT source_id, kind, caption, programs, gender, details
 FROM sanctions.current_entity WHERE list_code = 'test' ORDER BY source_id;
-SELECT e.source_id, n.raw_name, n.name_kind, n.weak
+SELECT e.source_id, n.raw_name, n.name_kind, n.weak, n.name IS NOT NULL AS normalized
 FROM sanctions.current_entity e JOIN sanctions.entity_name n USING (entity_id)
 WHERE e.list_code = 'test' ORDER BY e.source_id, n.name_id;
 SELECT b.raw, b.date_from, b.date_to, b.date_precision
@@ -109,7 +110,7 @@ INSERT INTO f VALUES
 ('sdn2', convert_to(replace(replace(convert_from((SELECT content FROM f WHERE name = 'sdn1'), 'LATIN1'),
 	E'400,"EP-ABC","aircraft","IRAN",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Aircraft Manufacturer''s Serial Number (MSN) 1023409321; Aircraft Model IL76-TD."\r\n', ''),
 	chr(26), E'600,"NEW CORP",-0- ,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'), 'LATIN1')),
-('alt2', convert_to(E'100,1,"aka","TESTER, Ann",-0- \r\n100,2,"fka","MÜLLER, Anna",-0- \r\n100,5,"aka","TESTER, Annie",-0- \r\n200,3,"aka","TSC",-0- \r\n200,4,"weak aka","T.S.C.",-0- \r\n', 'LATIN1'));
+('alt2', convert_to(E'100,1,"aka","TESTER, Ann",-0- \r\n100,2,"fka","MÜLLER, Anna",-0- \r\n100,5,"aka","TESTER, Annie",-0- \r\n200,3,"aka","TSC",-0- \r\n200,4,"weak aka","T.S.C.",-0- \r\n500,6,"aka","(?)",-0- \r\n', 'LATIN1'));
 SELECT version_id, published, counts->'added' AS added, counts->'removed' AS removed, counts->'changed' AS changed,
        counts->'entities' AS entities
 FROM sanctions.load_ofac_sdn((SELECT content FROM f WHERE name = 'sdn2'), (SELECT content FROM f WHERE name = 'alt2'),
