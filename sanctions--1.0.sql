@@ -1603,12 +1603,38 @@ $$;
 COMMENT ON FUNCTION sanctions._normalize_new_names(bigint) IS 'Internal: fills entity_name.name for the names of a version''s new entity states; names normalization rejects stay NULL and are counted.';
 
 /*
+ * The current version of a list if it was loaded from exactly these files
+ * (same sha256 set), else NULL: loading them again is a no-op, checked before
+ * any parsing.
+ */
+CREATE FUNCTION sanctions._current_if_same(p_code text, p_contents bytea[])
+RETURNS sanctions.list_version
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	cur sanctions.list_version;
+BEGIN
+	SELECT v.* INTO cur FROM sanctions.list_version v JOIN sanctions.list l USING (list_id)
+	WHERE l.code = p_code AND v.is_current;
+	IF cur.version_id IS NOT NULL
+	   AND (SELECT array_agg(f->>'sha256' ORDER BY f->>'sha256') FROM jsonb_array_elements(cur.files) AS f)
+		   = (SELECT array_agg(encode(sha256(c), 'hex') ORDER BY encode(sha256(c), 'hex'))
+			  FROM unnest(p_contents) AS c WHERE c IS NOT NULL) THEN
+		RAISE NOTICE 'list "%": the files are those of version %, nothing to load', p_code, cur.version_id;
+		RETURN cur;
+	END IF;
+	RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION sanctions._current_if_same(text, bytea[]) IS 'Internal: the current version of a list when it was loaded from exactly these files.';
+
+/*
  * Makes the staged documents and edges the new current version of a list:
  * unchanged entities (same content hash) keep their row, changed ones get a
  * new row, vanished ones are closed; the difference goes to
  * list_version_diff.  The list row is locked, so concurrent loads of one list
- * run one after the other.  Loading files identical to the current version
- * does nothing and returns the current version.
+ * run one after the other.
  */
 CREATE FUNCTION sanctions._apply_version(p_code text, p_title text, p_publisher text, p_format text,
 										 p_published date, p_files jsonb, p_extra jsonb)
@@ -1639,11 +1665,6 @@ BEGIN
 		IF cur.published > p_published THEN
 			RAISE EXCEPTION 'list "%" already has a version published on %, later than %', p_code, cur.published, p_published
 				USING ERRCODE = 'invalid_parameter_value', HINT = 'Load the versions of a list in the order of their publication.';
-		END IF;
-		IF (SELECT array_agg(f->>'sha256' ORDER BY f->>'sha256') FROM jsonb_array_elements(cur.files) AS f)
-		   = (SELECT array_agg(f->>'sha256' ORDER BY f->>'sha256') FROM jsonb_array_elements(p_files) AS f) THEN
-			RAISE NOTICE 'list "%": the files are those of version %, nothing to load', p_code, cur.version_id;
-			RETURN cur;
 		END IF;
 	END IF;
 
@@ -1781,7 +1802,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	staged jsonb;
+	same sanctions.list_version;
 BEGIN
+	same := sanctions._current_if_same(list_code, ARRAY[sdn, aliases, addresses, comments]);
+	IF same.version_id IS NOT NULL THEN
+		RETURN same;
+	END IF;
 	staged := sanctions._stage_ofac(sdn, aliases, addresses, comments, file_names, ignore_orphans);
 	RETURN sanctions._apply_version(list_code, 'OFAC Specially Designated Nationals and Blocked Persons List',
 		'U.S. Department of the Treasury, Office of Foreign Assets Control', 'ofac_csv', published,
@@ -1801,7 +1827,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	staged jsonb;
+	same sanctions.list_version;
 BEGIN
+	same := sanctions._current_if_same(list_code, ARRAY[prim, aliases, addresses, comments]);
+	IF same.version_id IS NOT NULL THEN
+		RETURN same;
+	END IF;
 	staged := sanctions._stage_ofac(prim, aliases, addresses, comments, file_names, ignore_orphans);
 	RETURN sanctions._apply_version(list_code, 'OFAC Consolidated Sanctions List (non-SDN)',
 		'U.S. Department of the Treasury, Office of Foreign Assets Control', 'ofac_csv', published,
@@ -1818,7 +1849,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	staged jsonb;
+	same sanctions.list_version;
 BEGIN
+	same := sanctions._current_if_same(list_code, ARRAY[xml]);
+	IF same.version_id IS NOT NULL THEN
+		RETURN same;
+	END IF;
 	staged := sanctions._stage_un(xml, file_name);
 	RETURN sanctions._apply_version(list_code, 'United Nations Security Council Consolidated List',
 		'United Nations Security Council', 'un_xml',
@@ -1837,7 +1873,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	staged jsonb;
+	same sanctions.list_version;
 BEGIN
+	same := sanctions._current_if_same(list_code, ARRAY[ftm]);
+	IF same.version_id IS NOT NULL THEN
+		RETURN same;
+	END IF;
 	staged := sanctions._stage_ftm(ftm, file_name);
 	RETURN sanctions._apply_version(list_code, title, 'OpenSanctions', 'ftm',
 		coalesce(published, (staged->>'published')::date), staged->'files', '{}');
@@ -1874,7 +1915,7 @@ REVOKE ALL ON FUNCTION sanctions._file_text(bytea, text), sanctions._csv_records
 	sanctions._csv_stage(bytea, text, text, integer, integer), sanctions._date_point(text), sanctions._date_interval(text),
 	sanctions._stage_reset(), sanctions._stage_ofac(bytea, bytea, bytea, bytea, text[], boolean),
 	sanctions._stage_un(bytea, text), sanctions._identifier_class(text), sanctions._stage_ftm(bytea, text),
-	sanctions._normalize_new_names(bigint), sanctions._apply_version(text, text, text, text, date, jsonb, jsonb),
+	sanctions._normalize_new_names(bigint), sanctions._current_if_same(text, bytea[]), sanctions._apply_version(text, text, text, text, date, jsonb, jsonb),
 	sanctions.load_ofac_sdn(bytea, bytea, bytea, bytea, date, text, text[], boolean),
 	sanctions.load_ofac_cons(bytea, bytea, bytea, bytea, date, text, text[], boolean),
 	sanctions.load_un_xml(bytea, date, text, text), sanctions.load_ftm(bytea, date, text, text, text),
