@@ -1111,6 +1111,7 @@ BEGIN
 			 CROSS JOIN LATERAL (SELECT string_to_array(s.body, ' ') AS w) AS a
 			 CROSS JOIN LATERAL generate_series(1, least(cardinality(a.w) - 1, label_words)) AS k
 			 JOIN sanctions.ofac_identifier_label l ON l.label = array_to_string(a.w[1:k], ' ')
+		WHERE split_part(s.body, ' ', 1) IN (SELECT split_part(label, ' ', 1) FROM sanctions.ofac_identifier_label)
 		ORDER BY s.source_id, s.ord, k DESC
 	), idents AS (
 		SELECT source_id, jsonb_agg(DISTINCT x ORDER BY x) AS a FROM (
@@ -1769,7 +1770,8 @@ BEGIN
 			'added', (SELECT count(*) FROM pg_temp.sanctions_cmp WHERE change = 'added'),
 			'removed', (SELECT count(*) FROM pg_temp.sanctions_cmp WHERE change = 'removed'),
 			'changed', (SELECT count(*) FROM pg_temp.sanctions_cmp WHERE change = 'changed'),
-			'names_not_normalized', rejected)
+			'names_not_normalized', (SELECT count(*) FROM sanctions.entity e JOIN sanctions.entity_name n USING (entity_id)
+									 WHERE e.list_id = lst.list_id AND e.valid_to IS NULL AND n.name IS NULL))
 		   || coalesce(p_extra, '{}')
 	INTO new_counts FROM pg_temp.sanctions_doc;
 
@@ -1777,8 +1779,8 @@ BEGIN
 	UPDATE sanctions.list_version SET is_current = true, counts = new_counts
 	WHERE version_id = ver.version_id RETURNING * INTO ver;
 	IF rejected > 0 THEN
-		RAISE WARNING 'list "%" version %: normalization rejected % of its names', p_code, ver.version_id, rejected
-			USING DETAIL = 'They are stored with a NULL normalized name and found by raw_name only.';
+		RAISE WARNING 'list "%": normalization rejected names of the new version', p_code
+			USING DETAIL = format('Names stored with a NULL normalized name, found by raw_name only: %s.', rejected);
 	END IF;
 
 	DROP TABLE pg_temp.sanctions_cmp, pg_temp.sanctions_new, pg_temp.sanctions_doc, pg_temp.sanctions_edge;

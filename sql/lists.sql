@@ -17,7 +17,7 @@ $$;
 -- The seed case: the 11 SDN rows of the July 2024 NPWMD network (Nov 2025 list)
 -------------------------------------------------------------------------------
 \set seed `base64 -w0 data/ofac/excerpts/2025-11_sdn_rows_49741-49764_NPWMD_PRC_network.csv`
-SELECT version_id, published, is_current, loaded_by = session_user AS by_me,
+SELECT published, is_current, loaded_by = session_user AS by_me,
        files->0->>'name' AS file, files->0->>'records' AS records, counts
 FROM sanctions.load_ofac_sdn(decode(:'seed', 'base64'), published => '2025-11-14', list_code => 'seed',
                              file_names => '{excerpt.csv}');
@@ -70,7 +70,7 @@ E'100,1,"aka","TESTER, Ann",-0- \r\n100,2,"fka","MÜLLER, Anna",-0- \r\n200,3,"a
 E'200,10,"1 Harbour Road","Bandar Abbas","Iran",-0- \r\n200,11,-0- ,-0- ,-0- ,-0- \r\n100,12,-0- ,"Tehran","Iran","Some remark"\r\n' || chr(26), 'LATIN1')),
 ('cmt1', convert_to(E'100,"ING CO., LTD."\r\n' || chr(26), 'LATIN1'));
 
-SELECT version_id, published, jsonb_path_query_array(files, '$[*].encoding') AS encodings, counts
+SELECT published, jsonb_path_query_array(files, '$[*].encoding') AS encodings, counts
 FROM sanctions.load_ofac_sdn((SELECT content FROM f WHERE name = 'sdn1'), (SELECT content FROM f WHERE name = 'alt1'),
                              (SELECT content FROM f WHERE name = 'add1'), (SELECT content FROM f WHERE name = 'cmt1'),
                              published => '2024-01-10', list_code => 'test');
@@ -111,7 +111,7 @@ INSERT INTO f VALUES
 	E'400,"EP-ABC","aircraft","IRAN",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Aircraft Manufacturer''s Serial Number (MSN) 1023409321; Aircraft Model IL76-TD."\r\n', ''),
 	chr(26), E'600,"NEW CORP",-0- ,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'), 'LATIN1')),
 ('alt2', convert_to(E'100,1,"aka","TESTER, Ann",-0- \r\n100,2,"fka","MÜLLER, Anna",-0- \r\n100,5,"aka","TESTER, Annie",-0- \r\n200,3,"aka","TSC",-0- \r\n200,4,"weak aka","T.S.C.",-0- \r\n500,6,"aka","(?)",-0- \r\n', 'LATIN1'));
-SELECT version_id, published, counts->'added' AS added, counts->'removed' AS removed, counts->'changed' AS changed,
+SELECT published, counts->'added' AS added, counts->'removed' AS removed, counts->'changed' AS changed,
        counts->'entities' AS entities
 FROM sanctions.load_ofac_sdn((SELECT content FROM f WHERE name = 'sdn2'), (SELECT content FROM f WHERE name = 'alt2'),
                              (SELECT content FROM f WHERE name = 'add1'), (SELECT content FROM f WHERE name = 'cmt1'),
@@ -135,12 +135,14 @@ WHERE e.source_id = '100' ORDER BY n.raw_name;
 SELECT count(*) AS current_versions FROM sanctions.list_version v JOIN sanctions.list l USING (list_id)
 WHERE l.code = 'test' AND v.is_current;
 
--- loading the same files again does nothing
+-- loading the same files again does nothing (a NOTICE names the current version)
 SELECT pg_temp.lists_state() AS before \gset
+SET client_min_messages = warning;
 SELECT version_id = (SELECT max(version_id) FROM sanctions.list_version) AS returns_current
 FROM sanctions.load_ofac_sdn((SELECT content FROM f WHERE name = 'sdn2'), (SELECT content FROM f WHERE name = 'alt2'),
                              (SELECT content FROM f WHERE name = 'add1'), (SELECT content FROM f WHERE name = 'cmt1'),
                              published => '2024-02-11', list_code => 'test');
+SET client_min_messages = notice;
 SELECT pg_temp.lists_state() = :'before' AS unchanged;
 
 -------------------------------------------------------------------------------
