@@ -480,7 +480,10 @@ REVOKE EXECUTE ON FUNCTION sanctions.namesim_check(pg_catalog.regclass, pg_catal
  * addresses, relations) per source id, staged in a temporary table; one shared
  * step (sanctions._apply_version) compares the documents' hashes with the
  * current states, records the difference and writes the new states.  All of a
- * load happens in one statement, so a bad file changes nothing.
+ * load happens in one statement, so a bad file changes nothing.  The loading
+ * functions turn JIT off: their one-off bulk statements have row estimates
+ * far off (temporary tables, set-returning functions) and would pay seconds
+ * of compilation for nothing.
  */
 
 CREATE TABLE sanctions.list (
@@ -779,6 +782,7 @@ CREATE FUNCTION sanctions._csv_stage(content bytea, file_name text, tab text, nc
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
 	dec record;
@@ -927,8 +931,8 @@ COMMENT ON FUNCTION sanctions._date_interval(text) IS 'Internal: a published dat
 
 /*
  * Creates (empty) the two staging tables of a load:
- *   sanctions_doc(source_id, origin, doc): one entity document per source id;
- *	   origin names the file position for messages.  doc keys: kind, caption,
+ *   sanctions_doc(source_id, doc): one entity document per source id;
+ *	   doc keys: kind, caption,
  *	   programs, remarks, gender, title, details, names [{raw, kind, weak}],
  *	   birth_dates [{raw, from, to, precision}], birth_places [{place,
  *	   country}], countries [{country, relation}], identifiers [{type, label,
@@ -949,7 +953,7 @@ BEGIN
 	IF to_regclass('pg_temp.sanctions_edge') IS NOT NULL THEN
 		DROP TABLE pg_temp.sanctions_edge;
 	END IF;
-	CREATE TEMP TABLE sanctions_doc (source_id text PRIMARY KEY, origin text NOT NULL, doc jsonb NOT NULL) ON COMMIT DROP;
+	CREATE TEMP TABLE sanctions_doc (source_id text PRIMARY KEY, doc jsonb NOT NULL) ON COMMIT DROP;
 	CREATE TEMP TABLE sanctions_edge (owner_ref text NOT NULL, owned_ref text NOT NULL, share numeric,
 		source text NOT NULL, start_date date, end_date date, owner_name text, owned_name text) ON COMMIT DROP;
 END;
@@ -982,6 +986,7 @@ CREATE FUNCTION sanctions._stage_ofac(p_main bytea, p_alt bytea, p_add bytea, p_
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
 	files jsonb := '[]';
@@ -1058,7 +1063,7 @@ BEGIN
 
 	SELECT coalesce(max(cardinality(string_to_array(label, ' '))), 0) INTO label_words FROM sanctions.ofac_identifier_label;
 
-	INSERT INTO pg_temp.sanctions_doc (source_id, origin, doc)
+	INSERT INTO pg_temp.sanctions_doc (source_id, doc)
 	WITH names AS (
 		SELECT source_id, jsonb_agg(DISTINCT x ORDER BY x) AS a FROM (
 			SELECT e.source_id, jsonb_build_object('raw', e.name, 'kind', 'primary', 'weak', false) AS x
@@ -1144,7 +1149,7 @@ BEGIN
 			  WHERE s.body ~ '^Linked To:\s*\S') AS l
 		GROUP BY l.source_id
 	)
-	SELECT e.source_id, format('file "%s" line %s', p_names[1], e.line_no),
+	SELECT e.source_id,
 		   jsonb_build_object(
 			'kind', e.kind, 'caption', e.name, 'programs', to_jsonb(e.programs),
 			'remarks', nullif(e.remarks, ''), 'gender', g.gender, 'title', e.title, 'details', e.details,
@@ -1177,6 +1182,7 @@ CREATE FUNCTION sanctions._stage_un(p_xml bytea, p_name text)
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
 	dec record;
@@ -1236,7 +1242,7 @@ BEGIN
 			USING ERRCODE = 'unique_violation';
 	END IF;
 
-	INSERT INTO pg_temp.sanctions_doc (source_id, origin, doc)
+	INSERT INTO pg_temp.sanctions_doc (source_id, doc)
 	WITH base AS (
 		SELECT * FROM XMLTABLE('/CONSOLIDATED_LIST/*/*/*' PASSING doc
 			COLUMNS ref text PATH 'normalize-space(../REFERENCE_NUMBER)',
@@ -1322,7 +1328,7 @@ BEGIN
 		WHERE b.tag IN ('INDIVIDUAL_ADDRESS', 'ENTITY_ADDRESS') AND x - 'remarks' <> '{}'
 		GROUP BY b.ref
 	)
-	SELECT e.ref, format('file "%s" element %s number %s', p_name, e.element, e.ord),
+	SELECT e.ref,
 		   jsonb_build_object(
 			'kind', CASE e.element WHEN 'INDIVIDUAL' THEN 'person' ELSE 'organization' END,
 			'caption', e.name,
@@ -1383,6 +1389,7 @@ CREATE FUNCTION sanctions._stage_ftm(p_ftm bytea, p_name text)
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
 	dec record;
@@ -1433,7 +1440,7 @@ BEGIN
 			USING ERRCODE = 'unique_violation', DETAIL = format('Line %s has the same id.', bad.first_line);
 	END IF;
 
-	INSERT INTO pg_temp.sanctions_doc (source_id, origin, doc)
+	INSERT INTO pg_temp.sanctions_doc (source_id, doc)
 	WITH ent AS (
 		SELECT line_no, e->>'id' AS id, e->>'schema' AS schema, coalesce(e->>'caption', e#>>'{properties,name,0}') AS caption,
 			   coalesce(e->'properties', '{}') AS p
@@ -1518,7 +1525,7 @@ BEGIN
 			   jsonb_agg(DISTINCT value ORDER BY value) FILTER (WHERE key = 'topics') AS topics
 		FROM prop GROUP BY id
 	)
-	SELECT ent.id, format('file "%s" line %s', p_name, ent.line_no),
+	SELECT ent.id,
 		   jsonb_build_object(
 			'kind', CASE ent.schema WHEN 'Person' THEN 'person' WHEN 'Vessel' THEN 'vessel' WHEN 'Airplane' THEN 'aircraft'
 								   ELSE 'organization' END,
@@ -1570,16 +1577,19 @@ COMMENT ON FUNCTION sanctions._stage_ftm(bytea, text) IS 'Internal: parses OpenS
 
 /*
  * Normalized names for the names of new entity states.  One set-based pass;
- * if normalization rejects some name, a second pass normalizes name by name
- * and leaves the rejected ones NULL (they stay searchable by raw_name).
- * Returns how many names were left NULL.
+ * if normalization rejects some name, the names are normalized again in
+ * chunks of 256, and only a chunk that fails name by name, leaving the
+ * rejected ones NULL (they stay searchable by raw_name).  Returns how many
+ * names were left NULL.
  */
 CREATE FUNCTION sanctions._normalize_new_names(p_version bigint)
 RETURNS bigint
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
+	chunk record;
 	nm record;
 	rejected bigint := 0;
 BEGIN
@@ -1588,13 +1598,27 @@ BEGIN
 		FROM sanctions.entity e
 		WHERE e.entity_id = n.entity_id AND e.valid_from = p_version;
 	EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
-		FOR nm IN SELECT n.name_id, n.raw_name FROM sanctions.entity_name n JOIN sanctions.entity e USING (entity_id)
-				  WHERE e.valid_from = p_version ORDER BY n.name_id
+		FOR chunk IN SELECT min(name_id) AS lo, max(name_id) AS hi
+					 FROM (SELECT n.name_id, (row_number() OVER (ORDER BY n.name_id) - 1) / 256 AS g
+						   FROM sanctions.entity_name n JOIN sanctions.entity e USING (entity_id)
+						   WHERE e.valid_from = p_version) AS x
+					 GROUP BY g ORDER BY g
 		LOOP
 			BEGIN
-				UPDATE sanctions.entity_name SET name = CAST(nm.raw_name AS sanctions.normname) WHERE name_id = nm.name_id;
+				UPDATE sanctions.entity_name n SET name = CAST(n.raw_name AS sanctions.normname)
+				FROM sanctions.entity e
+				WHERE e.entity_id = n.entity_id AND e.valid_from = p_version AND n.name_id BETWEEN chunk.lo AND chunk.hi;
 			EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
-				rejected := rejected + 1;
+				FOR nm IN SELECT n.name_id, n.raw_name FROM sanctions.entity_name n JOIN sanctions.entity e USING (entity_id)
+						  WHERE e.valid_from = p_version AND n.name_id BETWEEN chunk.lo AND chunk.hi ORDER BY n.name_id
+				LOOP
+					BEGIN
+						UPDATE sanctions.entity_name SET name = CAST(nm.raw_name AS sanctions.normname)
+						WHERE name_id = nm.name_id;
+					EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
+						rejected := rejected + 1;
+					END;
+				END LOOP;
 			END;
 		END LOOP;
 	END;
@@ -1642,6 +1666,7 @@ CREATE FUNCTION sanctions._apply_version(p_code text, p_title text, p_publisher 
 RETURNS sanctions.list_version
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
 	lst sanctions.list;
