@@ -967,6 +967,7 @@ COMMENT ON FUNCTION sanctions._stage_reset() IS 'Internal: creates the empty sta
  *   [alt. ]POB <place>           birth place
  *   [alt. ]nationality|citizen <country>
  *   Gender Male|Female
+ *   Organization Established Date <date>   details.established
  *   a.k.a.|n.k.a. '<name>'       weak alias (OFAC lists its weak aliases in the
  *                                remarks; strong ones are in alt.csv); a name
  *                                without its closing quote was cut by the
@@ -1118,6 +1119,10 @@ BEGIN
 			 JOIN sanctions.ofac_identifier_label l ON l.label = array_to_string(a.w[1:k], ' ')
 		WHERE split_part(s.body, ' ', 1) IN (SELECT split_part(label, ' ', 1) FROM sanctions.ofac_identifier_label)
 		ORDER BY s.source_id, s.ord, k DESC
+	), established AS (
+		SELECT DISTINCT ON (s.source_id) s.source_id, btrim(substr(s.body, 30)) AS raw
+		FROM pg_temp.sanctions_ofac_seg s WHERE s.body ~ '^Organization Established Date\s+\S'
+		ORDER BY s.source_id, s.ord
 	), idents AS (
 		SELECT source_id, jsonb_agg(DISTINCT x ORDER BY x) AS a FROM (
 			SELECT b.source_id, jsonb_strip_nulls(jsonb_build_object('type', b.id_type, 'label', b.label,
@@ -1152,7 +1157,8 @@ BEGIN
 	SELECT e.source_id,
 		   jsonb_build_object(
 			'kind', e.kind, 'caption', e.name, 'programs', to_jsonb(e.programs),
-			'remarks', nullif(e.remarks, ''), 'gender', g.gender, 'title', e.title, 'details', e.details,
+			'remarks', nullif(e.remarks, ''), 'gender', g.gender, 'title', e.title,
+			'details', e.details || jsonb_strip_nulls(jsonb_build_object('established', est.raw)),
 			'names', names.a, 'birth_dates', coalesce(dobs.a, '[]'), 'birth_places', coalesce(pobs.a, '[]'),
 			'countries', coalesce(countries.a, '[]'), 'identifiers', coalesce(idents.a, '[]'),
 			'addresses', coalesce(addrs.a, '[]'), 'relations', coalesce(links.a, '[]'))
@@ -1160,6 +1166,7 @@ BEGIN
 		 JOIN names USING (source_id)
 		 LEFT JOIN dobs USING (source_id) LEFT JOIN pobs USING (source_id)
 		 LEFT JOIN countries USING (source_id) LEFT JOIN genders g USING (source_id)
+		 LEFT JOIN established est USING (source_id)
 		 LEFT JOIN idents USING (source_id) LEFT JOIN addrs USING (source_id)
 		 LEFT JOIN links USING (source_id);
 
