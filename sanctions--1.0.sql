@@ -480,7 +480,10 @@ REVOKE EXECUTE ON FUNCTION sanctions.namesim_check(pg_catalog.regclass, pg_catal
  * addresses, relations) per source id, staged in a temporary table; one shared
  * step (sanctions._apply_version) compares the documents' hashes with the
  * current states, records the difference and writes the new states.  All of a
- * load happens in one statement, so a bad file changes nothing.
+ * load happens in one statement, so a bad file changes nothing.  The loading
+ * functions turn JIT off: their one-off bulk statements have row estimates
+ * far off (temporary tables, set-returning functions) and would pay seconds
+ * of compilation for nothing.
  */
 
 CREATE TABLE sanctions.list (
@@ -779,6 +782,7 @@ CREATE FUNCTION sanctions._csv_stage(content bytea, file_name text, tab text, nc
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
 	dec record;
@@ -927,8 +931,8 @@ COMMENT ON FUNCTION sanctions._date_interval(text) IS 'Internal: a published dat
 
 /*
  * Creates (empty) the two staging tables of a load:
- *   sanctions_doc(source_id, origin, doc): one entity document per source id;
- *	   origin names the file position for messages.  doc keys: kind, caption,
+ *   sanctions_doc(source_id, doc): one entity document per source id;
+ *	   doc keys: kind, caption,
  *	   programs, remarks, gender, title, details, names [{raw, kind, weak}],
  *	   birth_dates [{raw, from, to, precision}], birth_places [{place,
  *	   country}], countries [{country, relation}], identifiers [{type, label,
@@ -949,7 +953,7 @@ BEGIN
 	IF to_regclass('pg_temp.sanctions_edge') IS NOT NULL THEN
 		DROP TABLE pg_temp.sanctions_edge;
 	END IF;
-	CREATE TEMP TABLE sanctions_doc (source_id text PRIMARY KEY, origin text NOT NULL, doc jsonb NOT NULL) ON COMMIT DROP;
+	CREATE TEMP TABLE sanctions_doc (source_id text PRIMARY KEY, doc jsonb NOT NULL) ON COMMIT DROP;
 	CREATE TEMP TABLE sanctions_edge (owner_ref text NOT NULL, owned_ref text NOT NULL, share numeric,
 		source text NOT NULL, start_date date, end_date date, owner_name text, owned_name text) ON COMMIT DROP;
 END;
@@ -963,8 +967,11 @@ COMMENT ON FUNCTION sanctions._stage_reset() IS 'Internal: creates the empty sta
  *   [alt. ]POB <place>           birth place
  *   [alt. ]nationality|citizen <country>
  *   Gender Male|Female
+ *   Organization Established Date <date>   details.established
  *   a.k.a.|n.k.a. '<name>'       weak alias (OFAC lists its weak aliases in the
- *                                remarks; strong ones are in alt.csv)
+ *                                remarks; strong ones are in alt.csv); a name
+ *                                without its closing quote was cut by the
+ *                                field limit and is left out
  *   f.k.a. '<name>'              former name, weak
  *   Linked To: <name>            relation (to the entry of the file with that
  *                                primary name, ignoring case and a final
@@ -980,6 +987,7 @@ CREATE FUNCTION sanctions._stage_ofac(p_main bytea, p_alt bytea, p_add bytea, p_
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
 	files jsonb := '[]';
@@ -1056,7 +1064,7 @@ BEGIN
 
 	SELECT coalesce(max(cardinality(string_to_array(label, ' '))), 0) INTO label_words FROM sanctions.ofac_identifier_label;
 
-	INSERT INTO pg_temp.sanctions_doc (source_id, origin, doc)
+	INSERT INTO pg_temp.sanctions_doc (source_id, doc)
 	WITH names AS (
 		SELECT source_id, jsonb_agg(DISTINCT x ORDER BY x) AS a FROM (
 			SELECT e.source_id, jsonb_build_object('raw', e.name, 'kind', 'primary', 'weak', false) AS x
@@ -1073,7 +1081,7 @@ BEGIN
 				'kind', CASE WHEN s.body LIKE 'f%' THEN 'former_name' ELSE 'weak_alias' END,
 				'weak', true)
 			FROM pg_temp.sanctions_ofac_seg s
-			WHERE s.body ~ '^[afn]\.k\.a\.\s+\S' AND s.seg = s.body
+			WHERE s.body ~ '^[afn]\.k\.a\.\s+''.+''$' AND s.seg = s.body
 		) AS u WHERE x->>'raw' <> '' GROUP BY source_id
 	), dobs AS (
 		SELECT s.source_id, jsonb_agg(DISTINCT jsonb_build_object('raw', r.raw, 'from', d.date_from, 'to', d.date_to,
@@ -1109,7 +1117,12 @@ BEGIN
 			 CROSS JOIN LATERAL (SELECT string_to_array(s.body, ' ') AS w) AS a
 			 CROSS JOIN LATERAL generate_series(1, least(cardinality(a.w) - 1, label_words)) AS k
 			 JOIN sanctions.ofac_identifier_label l ON l.label = array_to_string(a.w[1:k], ' ')
+		WHERE split_part(s.body, ' ', 1) IN (SELECT split_part(label, ' ', 1) FROM sanctions.ofac_identifier_label)
 		ORDER BY s.source_id, s.ord, k DESC
+	), established AS (
+		SELECT DISTINCT ON (s.source_id) s.source_id, btrim(substr(s.body, 30)) AS raw
+		FROM pg_temp.sanctions_ofac_seg s WHERE s.body ~ '^Organization Established Date\s+\S'
+		ORDER BY s.source_id, s.ord
 	), idents AS (
 		SELECT source_id, jsonb_agg(DISTINCT x ORDER BY x) AS a FROM (
 			SELECT b.source_id, jsonb_strip_nulls(jsonb_build_object('type', b.id_type, 'label', b.label,
@@ -1141,10 +1154,11 @@ BEGIN
 			  WHERE s.body ~ '^Linked To:\s*\S') AS l
 		GROUP BY l.source_id
 	)
-	SELECT e.source_id, format('file "%s" line %s', p_names[1], e.line_no),
+	SELECT e.source_id,
 		   jsonb_build_object(
 			'kind', e.kind, 'caption', e.name, 'programs', to_jsonb(e.programs),
-			'remarks', nullif(e.remarks, ''), 'gender', g.gender, 'title', e.title, 'details', e.details,
+			'remarks', nullif(e.remarks, ''), 'gender', g.gender, 'title', e.title,
+			'details', e.details || jsonb_strip_nulls(jsonb_build_object('established', est.raw)),
 			'names', names.a, 'birth_dates', coalesce(dobs.a, '[]'), 'birth_places', coalesce(pobs.a, '[]'),
 			'countries', coalesce(countries.a, '[]'), 'identifiers', coalesce(idents.a, '[]'),
 			'addresses', coalesce(addrs.a, '[]'), 'relations', coalesce(links.a, '[]'))
@@ -1152,6 +1166,7 @@ BEGIN
 		 JOIN names USING (source_id)
 		 LEFT JOIN dobs USING (source_id) LEFT JOIN pobs USING (source_id)
 		 LEFT JOIN countries USING (source_id) LEFT JOIN genders g USING (source_id)
+		 LEFT JOIN established est USING (source_id)
 		 LEFT JOIN idents USING (source_id) LEFT JOIN addrs USING (source_id)
 		 LEFT JOIN links USING (source_id);
 
@@ -1174,6 +1189,7 @@ CREATE FUNCTION sanctions._stage_un(p_xml bytea, p_name text)
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
 	dec record;
@@ -1233,7 +1249,7 @@ BEGIN
 			USING ERRCODE = 'unique_violation';
 	END IF;
 
-	INSERT INTO pg_temp.sanctions_doc (source_id, origin, doc)
+	INSERT INTO pg_temp.sanctions_doc (source_id, doc)
 	WITH base AS (
 		SELECT * FROM XMLTABLE('/CONSOLIDATED_LIST/*/*/*' PASSING doc
 			COLUMNS ref text PATH 'normalize-space(../REFERENCE_NUMBER)',
@@ -1319,7 +1335,7 @@ BEGIN
 		WHERE b.tag IN ('INDIVIDUAL_ADDRESS', 'ENTITY_ADDRESS') AND x - 'remarks' <> '{}'
 		GROUP BY b.ref
 	)
-	SELECT e.ref, format('file "%s" element %s number %s', p_name, e.element, e.ord),
+	SELECT e.ref,
 		   jsonb_build_object(
 			'kind', CASE e.element WHEN 'INDIVIDUAL' THEN 'person' ELSE 'organization' END,
 			'caption', e.name,
@@ -1380,6 +1396,7 @@ CREATE FUNCTION sanctions._stage_ftm(p_ftm bytea, p_name text)
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
 	dec record;
@@ -1430,7 +1447,7 @@ BEGIN
 			USING ERRCODE = 'unique_violation', DETAIL = format('Line %s has the same id.', bad.first_line);
 	END IF;
 
-	INSERT INTO pg_temp.sanctions_doc (source_id, origin, doc)
+	INSERT INTO pg_temp.sanctions_doc (source_id, doc)
 	WITH ent AS (
 		SELECT line_no, e->>'id' AS id, e->>'schema' AS schema, coalesce(e->>'caption', e#>>'{properties,name,0}') AS caption,
 			   coalesce(e->'properties', '{}') AS p
@@ -1515,7 +1532,7 @@ BEGIN
 			   jsonb_agg(DISTINCT value ORDER BY value) FILTER (WHERE key = 'topics') AS topics
 		FROM prop GROUP BY id
 	)
-	SELECT ent.id, format('file "%s" line %s', p_name, ent.line_no),
+	SELECT ent.id,
 		   jsonb_build_object(
 			'kind', CASE ent.schema WHEN 'Person' THEN 'person' WHEN 'Vessel' THEN 'vessel' WHEN 'Airplane' THEN 'aircraft'
 								   ELSE 'organization' END,
@@ -1567,31 +1584,48 @@ COMMENT ON FUNCTION sanctions._stage_ftm(bytea, text) IS 'Internal: parses OpenS
 
 /*
  * Normalized names for the names of new entity states.  One set-based pass;
- * if normalization rejects some name, a second pass normalizes name by name
- * and leaves the rejected ones NULL (they stay searchable by raw_name).
- * Returns how many names were left NULL.
+ * if normalization rejects some name, the names are normalized again in
+ * chunks of 256, and only a chunk that fails name by name, leaving the
+ * rejected ones NULL (they stay searchable by raw_name).  Returns how many
+ * names were left NULL.
  */
 CREATE FUNCTION sanctions._normalize_new_names(p_version bigint)
 RETURNS bigint
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
+	chunk record;
 	nm record;
 	rejected bigint := 0;
 BEGIN
 	BEGIN
-		UPDATE sanctions.entity_name n SET name = n.raw_name
+		UPDATE sanctions.entity_name n SET name = CAST(n.raw_name AS sanctions.normname)
 		FROM sanctions.entity e
 		WHERE e.entity_id = n.entity_id AND e.valid_from = p_version;
 	EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
-		FOR nm IN SELECT n.name_id, n.raw_name FROM sanctions.entity_name n JOIN sanctions.entity e USING (entity_id)
-				  WHERE e.valid_from = p_version ORDER BY n.name_id
+		FOR chunk IN SELECT min(name_id) AS lo, max(name_id) AS hi
+					 FROM (SELECT n.name_id, (row_number() OVER (ORDER BY n.name_id) - 1) / 256 AS g
+						   FROM sanctions.entity_name n JOIN sanctions.entity e USING (entity_id)
+						   WHERE e.valid_from = p_version) AS x
+					 GROUP BY g ORDER BY g
 		LOOP
 			BEGIN
-				UPDATE sanctions.entity_name SET name = nm.raw_name WHERE name_id = nm.name_id;
+				UPDATE sanctions.entity_name n SET name = CAST(n.raw_name AS sanctions.normname)
+				FROM sanctions.entity e
+				WHERE e.entity_id = n.entity_id AND e.valid_from = p_version AND n.name_id BETWEEN chunk.lo AND chunk.hi;
 			EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
-				rejected := rejected + 1;
+				FOR nm IN SELECT n.name_id, n.raw_name FROM sanctions.entity_name n JOIN sanctions.entity e USING (entity_id)
+						  WHERE e.valid_from = p_version AND n.name_id BETWEEN chunk.lo AND chunk.hi ORDER BY n.name_id
+				LOOP
+					BEGIN
+						UPDATE sanctions.entity_name SET name = CAST(nm.raw_name AS sanctions.normname)
+						WHERE name_id = nm.name_id;
+					EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
+						rejected := rejected + 1;
+					END;
+				END LOOP;
 			END;
 		END LOOP;
 	END;
@@ -1601,18 +1635,45 @@ $$;
 COMMENT ON FUNCTION sanctions._normalize_new_names(bigint) IS 'Internal: fills entity_name.name for the names of a version''s new entity states; names normalization rejects stay NULL and are counted.';
 
 /*
+ * The current version of a list if it was loaded from exactly these files
+ * (same sha256 set), else NULL: loading them again is a no-op, checked before
+ * any parsing.
+ */
+CREATE FUNCTION sanctions._current_if_same(p_code text, p_contents bytea[])
+RETURNS sanctions.list_version
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	cur sanctions.list_version;
+BEGIN
+	SELECT v.* INTO cur FROM sanctions.list_version v JOIN sanctions.list l USING (list_id)
+	WHERE l.code = p_code AND v.is_current;
+	IF cur.version_id IS NOT NULL
+	   AND (SELECT array_agg(f->>'sha256' ORDER BY f->>'sha256') FROM jsonb_array_elements(cur.files) AS f)
+		   = (SELECT array_agg(encode(sha256(c), 'hex') ORDER BY encode(sha256(c), 'hex'))
+			  FROM unnest(p_contents) AS c WHERE c IS NOT NULL) THEN
+		RAISE NOTICE 'list "%": the files are those of version %, nothing to load', p_code, cur.version_id;
+		RETURN cur;
+	END IF;
+	RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION sanctions._current_if_same(text, bytea[]) IS 'Internal: the current version of a list when it was loaded from exactly these files.';
+
+/*
  * Makes the staged documents and edges the new current version of a list:
  * unchanged entities (same content hash) keep their row, changed ones get a
  * new row, vanished ones are closed; the difference goes to
  * list_version_diff.  The list row is locked, so concurrent loads of one list
- * run one after the other.  Loading files identical to the current version
- * does nothing and returns the current version.
+ * run one after the other.
  */
 CREATE FUNCTION sanctions._apply_version(p_code text, p_title text, p_publisher text, p_format text,
 										 p_published date, p_files jsonb, p_extra jsonb)
 RETURNS sanctions.list_version
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
 	lst sanctions.list;
@@ -1637,11 +1698,6 @@ BEGIN
 		IF cur.published > p_published THEN
 			RAISE EXCEPTION 'list "%" already has a version published on %, later than %', p_code, cur.published, p_published
 				USING ERRCODE = 'invalid_parameter_value', HINT = 'Load the versions of a list in the order of their publication.';
-		END IF;
-		IF (SELECT array_agg(f->>'sha256' ORDER BY f->>'sha256') FROM jsonb_array_elements(cur.files) AS f)
-		   = (SELECT array_agg(f->>'sha256' ORDER BY f->>'sha256') FROM jsonb_array_elements(p_files) AS f) THEN
-			RAISE NOTICE 'list "%": the files are those of version %, nothing to load', p_code, cur.version_id;
-			RETURN cur;
 		END IF;
 	END IF;
 
@@ -1746,7 +1802,8 @@ BEGIN
 			'added', (SELECT count(*) FROM pg_temp.sanctions_cmp WHERE change = 'added'),
 			'removed', (SELECT count(*) FROM pg_temp.sanctions_cmp WHERE change = 'removed'),
 			'changed', (SELECT count(*) FROM pg_temp.sanctions_cmp WHERE change = 'changed'),
-			'names_not_normalized', rejected)
+			'names_not_normalized', (SELECT count(*) FROM sanctions.entity e JOIN sanctions.entity_name n USING (entity_id)
+									 WHERE e.list_id = lst.list_id AND e.valid_to IS NULL AND n.name IS NULL))
 		   || coalesce(p_extra, '{}')
 	INTO new_counts FROM pg_temp.sanctions_doc;
 
@@ -1754,8 +1811,8 @@ BEGIN
 	UPDATE sanctions.list_version SET is_current = true, counts = new_counts
 	WHERE version_id = ver.version_id RETURNING * INTO ver;
 	IF rejected > 0 THEN
-		RAISE WARNING 'list "%" version %: % names could not be normalized', p_code, ver.version_id, rejected
-			USING DETAIL = 'They are stored with a NULL normalized name and found by raw_name only.';
+		RAISE WARNING 'list "%": normalization rejected names of the new version', p_code
+			USING DETAIL = format('Names stored with a NULL normalized name, found by raw_name only: %s.', rejected);
 	END IF;
 
 	DROP TABLE pg_temp.sanctions_cmp, pg_temp.sanctions_new, pg_temp.sanctions_doc, pg_temp.sanctions_edge;
@@ -1779,7 +1836,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	staged jsonb;
+	same sanctions.list_version;
 BEGIN
+	same := sanctions._current_if_same(list_code, ARRAY[sdn, aliases, addresses, comments]);
+	IF same.version_id IS NOT NULL THEN
+		RETURN same;
+	END IF;
 	staged := sanctions._stage_ofac(sdn, aliases, addresses, comments, file_names, ignore_orphans);
 	RETURN sanctions._apply_version(list_code, 'OFAC Specially Designated Nationals and Blocked Persons List',
 		'U.S. Department of the Treasury, Office of Foreign Assets Control', 'ofac_csv', published,
@@ -1799,7 +1861,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	staged jsonb;
+	same sanctions.list_version;
 BEGIN
+	same := sanctions._current_if_same(list_code, ARRAY[prim, aliases, addresses, comments]);
+	IF same.version_id IS NOT NULL THEN
+		RETURN same;
+	END IF;
 	staged := sanctions._stage_ofac(prim, aliases, addresses, comments, file_names, ignore_orphans);
 	RETURN sanctions._apply_version(list_code, 'OFAC Consolidated Sanctions List (non-SDN)',
 		'U.S. Department of the Treasury, Office of Foreign Assets Control', 'ofac_csv', published,
@@ -1816,7 +1883,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	staged jsonb;
+	same sanctions.list_version;
 BEGIN
+	same := sanctions._current_if_same(list_code, ARRAY[xml]);
+	IF same.version_id IS NOT NULL THEN
+		RETURN same;
+	END IF;
 	staged := sanctions._stage_un(xml, file_name);
 	RETURN sanctions._apply_version(list_code, 'United Nations Security Council Consolidated List',
 		'United Nations Security Council', 'un_xml',
@@ -1835,7 +1907,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	staged jsonb;
+	same sanctions.list_version;
 BEGIN
+	same := sanctions._current_if_same(list_code, ARRAY[ftm]);
+	IF same.version_id IS NOT NULL THEN
+		RETURN same;
+	END IF;
 	staged := sanctions._stage_ftm(ftm, file_name);
 	RETURN sanctions._apply_version(list_code, title, 'OpenSanctions', 'ftm',
 		coalesce(published, (staged->>'published')::date), staged->'files', '{}');
@@ -1872,7 +1949,7 @@ REVOKE ALL ON FUNCTION sanctions._file_text(bytea, text), sanctions._csv_records
 	sanctions._csv_stage(bytea, text, text, integer, integer), sanctions._date_point(text), sanctions._date_interval(text),
 	sanctions._stage_reset(), sanctions._stage_ofac(bytea, bytea, bytea, bytea, text[], boolean),
 	sanctions._stage_un(bytea, text), sanctions._identifier_class(text), sanctions._stage_ftm(bytea, text),
-	sanctions._normalize_new_names(bigint), sanctions._apply_version(text, text, text, text, date, jsonb, jsonb),
+	sanctions._normalize_new_names(bigint), sanctions._current_if_same(text, bytea[]), sanctions._apply_version(text, text, text, text, date, jsonb, jsonb),
 	sanctions.load_ofac_sdn(bytea, bytea, bytea, bytea, date, text, text[], boolean),
 	sanctions.load_ofac_cons(bytea, bytea, bytea, bytea, date, text, text[], boolean),
 	sanctions.load_un_xml(bytea, date, text, text), sanctions.load_ftm(bytea, date, text, text, text),

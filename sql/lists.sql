@@ -17,7 +17,7 @@ $$;
 -- The seed case: the 11 SDN rows of the July 2024 NPWMD network (Nov 2025 list)
 -------------------------------------------------------------------------------
 \set seed `base64 -w0 data/ofac/excerpts/2025-11_sdn_rows_49741-49764_NPWMD_PRC_network.csv`
-SELECT version_id, published, is_current, loaded_by = session_user AS by_me,
+SELECT published, is_current, loaded_by = session_user AS by_me,
        files->0->>'name' AS file, files->0->>'records' AS records, counts
 FROM sanctions.load_ofac_sdn(decode(:'seed', 'base64'), published => '2025-11-14', list_code => 'seed',
                              file_names => '{excerpt.csv}');
@@ -52,7 +52,8 @@ SELECT remarks FROM sanctions.current_entity WHERE list_code = 'seed' AND source
 -------------------------------------------------------------------------------
 -- Hand-made OFAC files: Latin-1 bytes, CRLF, 0x1A, -0-, remarks continued in
 -- the comments file, every date form, identifiers, alias types, addresses,
--- a vessel and an aircraft.
+-- a vessel and an aircraft; the alias "(?)" names nothing: it is kept with a
+-- NULL normalized name, counted and reported, and the load goes on.
 -------------------------------------------------------------------------------
 CREATE TEMP TABLE f (name text PRIMARY KEY, content bytea);
 INSERT INTO f VALUES
@@ -64,18 +65,18 @@ INSERT INTO f VALUES
 '500,"O''BRIEN ""THE FIXER"", Sean","individual","SDNTK",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n' || chr(26),
 'LATIN1')),
 ('alt1', convert_to(
-E'100,1,"aka","TESTER, Ann",-0- \r\n100,2,"fka","MÜLLER, Anna",-0- \r\n200,3,"aka","TSC",-0- \r\n200,4,"weak aka","T.S.C.",-0- \r\n' || chr(26), 'LATIN1')),
+E'100,1,"aka","TESTER, Ann",-0- \r\n100,2,"fka","MÜLLER, Anna",-0- \r\n200,3,"aka","TSC",-0- \r\n200,4,"weak aka","T.S.C.",-0- \r\n500,6,"aka","(?)",-0- \r\n' || chr(26), 'LATIN1')),
 ('add1', convert_to(
 E'200,10,"1 Harbour Road","Bandar Abbas","Iran",-0- \r\n200,11,-0- ,-0- ,-0- ,-0- \r\n100,12,-0- ,"Tehran","Iran","Some remark"\r\n' || chr(26), 'LATIN1')),
 ('cmt1', convert_to(E'100,"ING CO., LTD."\r\n' || chr(26), 'LATIN1'));
 
-SELECT version_id, published, jsonb_path_query_array(files, '$[*].encoding') AS encodings, counts
+SELECT published, jsonb_path_query_array(files, '$[*].encoding') AS encodings, counts
 FROM sanctions.load_ofac_sdn((SELECT content FROM f WHERE name = 'sdn1'), (SELECT content FROM f WHERE name = 'alt1'),
                              (SELECT content FROM f WHERE name = 'add1'), (SELECT content FROM f WHERE name = 'cmt1'),
                              published => '2024-01-10', list_code => 'test');
 SELECT source_id, kind, caption, programs, gender, details
 FROM sanctions.current_entity WHERE list_code = 'test' ORDER BY source_id;
-SELECT e.source_id, n.raw_name, n.name_kind, n.weak
+SELECT e.source_id, n.raw_name, n.name_kind, n.weak, n.name IS NOT NULL AS normalized
 FROM sanctions.current_entity e JOIN sanctions.entity_name n USING (entity_id)
 WHERE e.list_code = 'test' ORDER BY e.source_id, n.name_id;
 SELECT b.raw, b.date_from, b.date_to, b.date_precision
@@ -109,8 +110,8 @@ INSERT INTO f VALUES
 ('sdn2', convert_to(replace(replace(convert_from((SELECT content FROM f WHERE name = 'sdn1'), 'LATIN1'),
 	E'400,"EP-ABC","aircraft","IRAN",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Aircraft Manufacturer''s Serial Number (MSN) 1023409321; Aircraft Model IL76-TD."\r\n', ''),
 	chr(26), E'600,"NEW CORP",-0- ,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'), 'LATIN1')),
-('alt2', convert_to(E'100,1,"aka","TESTER, Ann",-0- \r\n100,2,"fka","MÜLLER, Anna",-0- \r\n100,5,"aka","TESTER, Annie",-0- \r\n200,3,"aka","TSC",-0- \r\n200,4,"weak aka","T.S.C.",-0- \r\n', 'LATIN1'));
-SELECT version_id, published, counts->'added' AS added, counts->'removed' AS removed, counts->'changed' AS changed,
+('alt2', convert_to(E'100,1,"aka","TESTER, Ann",-0- \r\n100,2,"fka","MÜLLER, Anna",-0- \r\n100,5,"aka","TESTER, Annie",-0- \r\n200,3,"aka","TSC",-0- \r\n200,4,"weak aka","T.S.C.",-0- \r\n500,6,"aka","(?)",-0- \r\n', 'LATIN1'));
+SELECT published, counts->'added' AS added, counts->'removed' AS removed, counts->'changed' AS changed,
        counts->'entities' AS entities
 FROM sanctions.load_ofac_sdn((SELECT content FROM f WHERE name = 'sdn2'), (SELECT content FROM f WHERE name = 'alt2'),
                              (SELECT content FROM f WHERE name = 'add1'), (SELECT content FROM f WHERE name = 'cmt1'),
@@ -134,12 +135,14 @@ WHERE e.source_id = '100' ORDER BY n.raw_name;
 SELECT count(*) AS current_versions FROM sanctions.list_version v JOIN sanctions.list l USING (list_id)
 WHERE l.code = 'test' AND v.is_current;
 
--- loading the same files again does nothing
+-- loading the same files again does nothing (a NOTICE names the current version)
 SELECT pg_temp.lists_state() AS before \gset
+SET client_min_messages = warning;
 SELECT version_id = (SELECT max(version_id) FROM sanctions.list_version) AS returns_current
 FROM sanctions.load_ofac_sdn((SELECT content FROM f WHERE name = 'sdn2'), (SELECT content FROM f WHERE name = 'alt2'),
                              (SELECT content FROM f WHERE name = 'add1'), (SELECT content FROM f WHERE name = 'cmt1'),
                              published => '2024-02-11', list_code => 'test');
+SET client_min_messages = notice;
 SELECT pg_temp.lists_state() = :'before' AS unchanged;
 
 -------------------------------------------------------------------------------
@@ -193,3 +196,9 @@ SELECT version_id FROM sanctions.load_ofac_sdn(convert_to('1,"A",-0- ,"X",-0- ,-
 RESET ROLE;
 REVOKE USAGE ON SCHEMA sanctions FROM lists_nobody;
 DROP ROLE lists_nobody;
+-- the role that loads lists (section 5 grants it what doc/lists.md lists)
+SET ROLE sanctions_admin;
+SELECT counts->'entities' AS entities, loaded_by = session_user AS by_session_user
+FROM sanctions.load_ofac_sdn(convert_to('1,"ADMIN TEST",-0- ,"X",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ', 'UTF8'),
+                             published => '2025-01-01', list_code => 'admin_test');
+RESET ROLE;

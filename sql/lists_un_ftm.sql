@@ -28,7 +28,7 @@ INSERT INTO f VALUES ('un1', convert_to($x$<?xml version="1.0" encoding="UTF-8"?
 $x$, 'UTF8'));
 
 -- published defaults to dateGenerated
-SELECT version_id, published, counts FROM sanctions.load_un_xml((SELECT content FROM f WHERE name = 'un1'), file_name => 'un1.xml');
+SELECT published, counts FROM sanctions.load_un_xml((SELECT content FROM f WHERE name = 'un1'), file_name => 'un1.xml');
 SELECT source_id, kind, caption, programs, gender, title, remarks, details
 FROM sanctions.current_entity WHERE list_code = 'un_sc' ORDER BY source_id;
 SELECT e.source_id, n.raw_name, n.name_kind, n.weak
