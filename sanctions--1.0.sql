@@ -513,7 +513,7 @@ RETURNS TABLE (entity_id bigint, list_code text, source_id text, matched_name te
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	WITH q AS (
+	WITH q AS MATERIALIZED (
 		SELECT sanctions.normname(screen_matches.name) AS n,
 			   coalesce(screen_matches.threshold,
 						current_setting('sanctions.similarity_threshold')::real) AS t,
@@ -529,7 +529,7 @@ AS $$
 			 JOIN sanctions.entity e ON e.entity_id = en.entity_id AND e.valid_to IS NULL
 			 JOIN sanctions.list l ON l.list_id = e.list_id
 			 JOIN sanctions.list_version v ON v.list_id = l.list_id AND v.is_current
-			 CROSS JOIN LATERAL (SELECT sanctions.similarity(q.n, en.name) AS name_score) s
+			 CROSS JOIN LATERAL (SELECT sanctions.similarity(q.n, en.name) AS name_score OFFSET 0) s
 			 CROSS JOIN LATERAL sanctions.attribute_adjustment(e.entity_id, screen_matches.birth_date,
 															   screen_matches.country) a
 		WHERE (q.k IS NULL OR e.kind IN (q.k, 'unknown'))
@@ -863,7 +863,7 @@ BEGIN
 								  'score', least(s.name_score + a.adjustment, 1)::real, 'threshold', $2) AS explanation,
 			   p.version_id
 		FROM pair p
-			 CROSS JOIN LATERAL (SELECT sanctions.similarity(p.cnorm, p.name) AS name_score) s
+			 CROSS JOIN LATERAL (SELECT sanctions.similarity(p.cnorm, p.name) AS name_score OFFSET 0) s
 			 CROSS JOIN LATERAL sanctions.attribute_adjustment(p.entity_id, p.birth_date, p.country) a
 		WHERE (coalesce(p.qkind, CASE WHEN p.birth_date IS NOT NULL THEN 'person' END) IS NULL
 			   OR p.kind IN (coalesce(p.qkind, CASE WHEN p.birth_date IS NOT NULL THEN 'person' END), 'unknown'))
