@@ -323,9 +323,10 @@ for e, n in orgs:
             break
 take("legal_form", 1, items)
 
-# non-Latin script: the UN list's original-script names vs their Latin names
+# non-Latin script: the UN list's original-script names of persons vs their
+# Latin names (entities' original names are translations, not spellings)
 items = [(orig, latin) for latin, orig, kind in un
-         if any("\u0600" <= c <= "\u06ff" for c in orig)]
+         if kind == "person" and any("\u0600" <= c <= "\u06ff" for c in orig)]
 take("script_arabic_un", 1, items)
 
 

@@ -32,6 +32,10 @@
  * from a listed party through non-listed entities of the product of the
  * shares, computed exactly in numeric by depth-first search with a budget
  * on path steps (cycles are cut because a path never revisits an entity).
+ *
+ * Each returned entity carries a jsonb basis (the owners, controllers or
+ * paths that add up to its share); ownership_explain builds the same
+ * reasoning for any one entity, blocked or not.  See doc/ownership.md.
  */
 #include "postgres.h"
 
@@ -66,7 +70,7 @@ PG_FUNCTION_INFO_V1(ownership_explain);
 #define FETCH_BATCH			10000
 
 /* Look-through: path steps allowed per call, and paths shown per entity. */
-#define LOOKTHROUGH_MAX_STEPS	2000000
+#define LOOKTHROUGH_MAX_STEPS	1000000
 #define LOOKTHROUGH_SHOWN_PATHS	20
 
 /* Conversions of recently seen share values, keyed by their bytes. */
@@ -354,6 +358,10 @@ intern_id(OwnGraph *g, HTAB *table, char ***names, int32 *count, int32 *max,
 		entry->key.str = copy;
 		if (*count >= *max)
 		{
+			if (*max >= INT_MAX / 2)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("too many distinct ids in the ownership roll-up")));
 			*max *= 2;
 			*names = repalloc_huge(*names, sizeof(char *) * (Size) *max);
 		}
@@ -528,7 +536,6 @@ load_edges(OwnGraph *g, const char *query)
 	for (;;)
 	{
 		uint64		i;
-
 		MemoryContext spi_cxt;
 
 		SPI_cursor_fetch(portal, true, FETCH_BATCH);
@@ -537,16 +544,9 @@ load_edges(OwnGraph *g, const char *query)
 		spi_cxt = MemoryContextSwitchTo(row_cxt);
 		for (i = 0; i < SPI_processed; i++)
 		{
+			/* owner, owned, share, joint_group */
 			Datum		values[4];
 			bool		nulls[4] = {true, true, true, true};
-			bool		n1,
-						n2,
-						n3,
-						n4;
-			Datum		d1,
-						d2,
-						d3,
-						d4;
 			MemoryContext old;
 			int32		owner,
 						owned,
@@ -556,40 +556,40 @@ load_edges(OwnGraph *g, const char *query)
 			CHECK_FOR_INTERRUPTS();
 			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
 							  values, nulls);
-			d1 = values[0], n1 = nulls[0];
-			d2 = values[1], n2 = nulls[1];
-			d3 = values[2], n3 = nulls[2];
-			d4 = values[3], n4 = !has_group || nulls[3];
+			if (!has_group)
+				nulls[3] = true;
 			row++;
-			if (n1 || n2)
+			if (nulls[0] || nulls[1])
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("ownership edge from %s to %s has a null id",
-								datum_id_text(d1, n1), datum_id_text(d2, n2)),
+								datum_id_text(values[0], nulls[0]),
+								datum_id_text(values[1], nulls[1])),
 						 errdetail("Row " INT64_FORMAT " of the edges query has a null %s.",
-								   row, n1 ? "owner" : "owned entity"),
+								   row, nulls[0] ? "owner" : "owned entity"),
 						 errhint("Filter out rows with unknown parties in the edges query.")));
-			if (n3)
+			if (nulls[2])
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("ownership edge from %s to %s has a null share",
-								datum_id_text(d1, false), datum_id_text(d2, false)),
+								datum_id_text(values[0], false),
+								datum_id_text(values[1], false)),
 						 errdetail("Row " INT64_FORMAT " of the edges query has no share.", row),
 						 errhint("Filter out holdings of unknown size in the edges query; they cannot be counted.")));
 
 			old = MemoryContextSwitchTo(g->cxt);
-			owner = intern_node(g, DatumGetTextPP(d1));
-			owned = intern_node(g, DatumGetTextPP(d2));
-			if (!n4)
+			owner = intern_node(g, DatumGetTextPP(values[0]));
+			owned = intern_node(g, DatumGetTextPP(values[1]));
+			if (!nulls[3])
 			{
-				text	   *t = DatumGetTextPP(d4);
+				text	   *t = DatumGetTextPP(values[3]);
 
 				group = intern_id(g, g->group_ids, &g->groups, &g->ngroups,
 								  &g->maxgroups, VARDATA_ANY(t),
 								  VARSIZE_ANY_EXHDR(t));
 			}
 			MemoryContextSwitchTo(old);
-			share = share_scaled_cached(g->share_cache, d3, g->ids[owner],
+			share = share_scaled_cached(g->share_cache, values[2], g->ids[owner],
 										g->ids[owned]);
 			if (owner == owned)
 			{
@@ -934,6 +934,7 @@ aggregate_run(OwnGraph *g)
 					best = -1;
 		int64		best_share = 0;
 
+		CHECK_FOR_INTERRUPTS();
 		if (!r->blocked[v] || g->listed[v])
 			continue;
 		for (i = g->in_start[v]; i < g->in_start[v + 1]; i++)
@@ -1333,6 +1334,7 @@ uk_basis(UkState *s, int32 v)
 typedef struct LookState
 {
 	OwnGraph   *g;
+	Numeric    *fraction;		/* per edge, its share as a fraction of 1 */
 	Numeric    *effective;		/* per node, NULL = not reached */
 	int64	   *npaths;
 	List	  **paths;			/* per node: first FoundPath entries */
@@ -1340,11 +1342,15 @@ typedef struct LookState
 	int32		target;
 } LookState;
 
-/* Share of an edge as a fraction of 1, exactly. */
+/* Share of edge number i as a fraction of 1, exactly (computed once). */
 static Numeric
-edge_fraction(OwnEdge *e)
+edge_fraction(LookState *ls, int32 i)
 {
-	return numeric_trimmed(int64_div_fast_to_numeric(e->share, SHARE_SCALE + 2));
+	if (ls->fraction[i] == NULL)
+		ls->fraction[i] =
+			numeric_trimmed(int64_div_fast_to_numeric(ls->g->edges[i].share,
+													  SHARE_SCALE + 2));
+	return ls->fraction[i];
 }
 
 static void
@@ -1366,7 +1372,7 @@ lookthrough_from(LookState *ls, int32 source)
 	while (depth >= 0)
 	{
 		int32		u = stack[depth];
-		OwnEdge    *e;
+		int32		edge;
 		int32		v;
 
 		CHECK_FOR_INTERRUPTS();
@@ -1376,8 +1382,8 @@ lookthrough_from(LookState *ls, int32 source)
 			depth--;
 			continue;
 		}
-		e = &g->edges[g->out_edge[next[depth]++]];
-		v = e->owned;
+		edge = g->out_edge[next[depth]++];
+		v = g->edges[edge].owned;
 		if (g->listed[v] || on_path[v])
 			continue;
 		if (++ls->steps > LOOKTHROUGH_MAX_STEPS)
@@ -1392,7 +1398,7 @@ lookthrough_from(LookState *ls, int32 source)
 		stack[depth] = v;
 		next[depth] = g->out_start[v];
 		product[depth] = numeric_mul_opt_error(product[depth - 1],
-											   edge_fraction(e), NULL);
+											   edge_fraction(ls, edge), NULL);
 		on_path[v] = true;
 
 		ls->effective[v] = ls->effective[v] == NULL ? product[depth] :
@@ -1437,6 +1443,7 @@ lookthrough_run(OwnGraph *g, int32 target)
 	ls->effective = palloc0(sizeof(Numeric) * n);
 	ls->npaths = palloc0(sizeof(int64) * n);
 	ls->paths = palloc0(sizeof(List *) * n);
+	ls->fraction = palloc0(sizeof(Numeric) * ((Size) g->nedges + 1));
 	for (v = 0; v < g->nnodes; v++)
 		if (g->listed[v])
 			lookthrough_from(ls, v);

@@ -17,7 +17,7 @@
  *	  Yoomoney), so
  *	  Mohammed, Muhammad and Mohamed share it but Un and Man do not; tokens
  *	  with fewer than two consonants keep which vowel (a / e,i,y / o,u), so
- *	  Li and Lu differ;
+ *	  Lin and Lun differ; two vowels (ye, yi) get no phonetic key;
  *	- the skeleton drops vowels altogether, because romanized Arabic script
  *	  has none ("mhmd" ~ Muhammad).  Its two low bits carry the number of
  *	  consonant classes (capped at 3) so the scorer trusts a short skeleton
@@ -32,8 +32,6 @@
  */
 #include "postgres.h"
 
-#include <ctype.h>
-
 #include "common/hashfn.h"
 
 #include "normname.h"
@@ -41,6 +39,13 @@
 
 #define MAX_CODE	64
 #define SOUND_PREFIX_LEN	3
+
+/* Vowel-group classes are lower case: a, i, u. */
+static inline bool
+is_vowel_class(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
 
 static bool
 is_vowel(char c)
@@ -53,7 +58,7 @@ is_vowel(char c)
  * or -1 if the token is not plain lower-case ASCII letters.
  */
 static int
-sound_classes(const char *tok, int len, char *code, bool vowel_identity)
+sound_classes(const char *tok, int len, char *code, bool vowel_identity, int max_codes)
 {
 	int			n = 0;
 	int			i = 0;
@@ -64,7 +69,7 @@ sound_classes(const char *tok, int len, char *code, bool vowel_identity)
 		if (tok[k] < 'a' || tok[k] > 'z')
 			return -1;
 
-	while (i < len)
+	while (i < len && (max_codes == 0 || n <= max_codes))
 	{
 		char		c = tok[i];
 		char		next = i + 1 < len ? tok[i + 1] : '\0';
@@ -80,7 +85,7 @@ sound_classes(const char *tok, int len, char *code, bool vowel_identity)
 			case 'u':
 			case 'y':			/* a vowel, also initially before a vowel */
 				/* an initial vowel run keeps its group: Amina is not Yoomoney */
-				if (vowel_identity || n == 0 || (n == 1 && islower((unsigned char) code[0])))
+				if (vowel_identity || n == 0 || (n == 1 && is_vowel_class(code[0])))
 					cls = c == 'a' ? 'a' : (c == 'o' || c == 'u') ? 'u' : 'i';
 				else
 					cls = 'A';
@@ -92,9 +97,12 @@ sound_classes(const char *tok, int len, char *code, bool vowel_identity)
 				cls = 'V';
 				break;
 			case 'j':
-				/* Russian "й" after a vowel: Evgenij, Sergej, Nikolaj */
-				if (i > 0 && is_vowel(tok[i - 1]) && (next == '\0' || !is_vowel(next)))
-					cls = (vowel_identity || (n == 1 && islower((unsigned char) code[0]))) ? 'i' : 'A';
+				/*
+				 * Russian "й" after a vowel (Evgenij, Sergej), and a glide
+				 * between vowels (Razumovskaja ~ Razumovskaa), are vowels
+				 */
+				if (i > 0 && is_vowel(tok[i - 1]))
+					cls = (vowel_identity || (n == 1 && is_vowel_class(code[0]))) ? 'i' : 'A';
 				else
 					cls = 'J';
 				break;
@@ -217,7 +225,7 @@ sound_classes(const char *tok, int len, char *code, bool vowel_identity)
 				cls = (char) (c - 'a' + 'A');
 				break;
 		}
-		if (n > 0 && islower((unsigned char) cls) && islower((unsigned char) code[n - 1]))
+		if (n > 0 && is_vowel_class(cls) && is_vowel_class(code[n - 1]))
 			code[n - 1] = cls;	/* a vowel run takes its last vowel's class */
 		else if (n == 0 || code[n - 1] != cls)
 			code[n++] = cls;
@@ -232,7 +240,7 @@ consonants(const char *code, int n)
 	int			k = 0;
 
 	for (int i = 0; i < n; i++)
-		if (isupper((unsigned char) code[i]) && code[i] != 'A')
+		if (!is_vowel_class(code[i]) && code[i] != 'A')
 			k++;
 	return k;
 }
@@ -250,16 +258,16 @@ code_hash(const char *code, int n)
 
 /* The phonetic key's classes: w sounds as v. */
 static int
-phonetic_classes(const char *tok, int len, char *code, bool vowel_identity)
+phonetic_classes(const char *tok, int len, char *code, bool vowel_identity, int max_codes)
 {
-	int			n = sound_classes(tok, len, code, vowel_identity);
+	int			n = sound_classes(tok, len, code, vowel_identity, max_codes);
 	int			m = 0;
 
 	for (int i = 0; i < n; i++)
 	{
 		char		c = code[i] == 'W' ? 'V' : code[i];
 
-		if (m == 0 || code[m - 1] != c || islower((unsigned char) c))
+		if (m == 0 || code[m - 1] != c || is_vowel_class(c))
 			code[m++] = c;
 	}
 	return n <= 0 ? n : m;
@@ -269,11 +277,15 @@ uint32
 NamePhoneticKey(const char *tok, int len)
 {
 	char		code[2 * MAX_CODE];
-	int			n = phonetic_classes(tok, len, code, false);
+	int			n;
 
-	/* short tokens keep their vowels: Li is not Lu */
+	n = phonetic_classes(tok, len, code, false, 0);
+	/* two vowels are too little to hear a variant in: Ye is not Yi */
+	if (n > 0 && len <= 2 && consonants(code, n) == 0)
+		return 0;
+	/* short tokens keep their vowels: Lin is not Lun */
 	if (n > 0 && consonants(code, n) < 2)
-		n = phonetic_classes(tok, len, code, true);
+		n = phonetic_classes(tok, len, code, true, 0);
 	return code_hash(code, n);
 }
 
@@ -281,34 +293,37 @@ uint32
 NameSoundPrefixKey(const char *tok, int len)
 {
 	char		code[2 * MAX_CODE];
-	int			n = phonetic_classes(tok, len, code, false);
+	int			n = phonetic_classes(tok, len, code, false, SOUND_PREFIX_LEN + 1);
 
 	return code_hash(code, Min(n, SOUND_PREFIX_LEN));
 }
 
 /*
  * The skeleton: consonant classes only, without the semivowel w (a long
- * vowel in romanized Arabic: nwaz ~ nawaz), f and v as one, s and z as one,
- * no final h.
+ * vowel in romanized Arabic: nwaz ~ nawaz), f and v as one, b and p as one
+ * (Arabic has no p), s, z and sh as one (ICU folds Cyrillic sh to s), no
+ * final h.
  */
 uint32
 NameSkeletonKey(const char *tok, int len)
 {
 	char		code[2 * MAX_CODE];
 	char		skel[2 * MAX_CODE];
-	int			n = sound_classes(tok, len, code, false);
+	int			n = sound_classes(tok, len, code, false, 0);
 	int			m = 0;
 
 	for (int i = 0; i < n; i++)
 	{
 		char		c = code[i];
 
-		if (c == 'A' || c == 'W' || islower((unsigned char) c))
+		if (c == 'A' || c == 'W' || is_vowel_class(c))
 			continue;
 		if (c == 'V')
 			c = 'F';
-		else if (c == 'Z')
+		else if (c == 'Z' || c == 'X')
 			c = 'S';
+		else if (c == 'P')
+			c = 'B';
 		if (m == 0 || skel[m - 1] != c)
 			skel[m++] = c;
 	}

@@ -8,6 +8,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "namesim.h"
 #include "similarity_guc.h"
 #include "screening.h"
 
@@ -19,6 +20,7 @@ void
 _PG_init(void)
 {
 	SimilarityDefineGUCs();
+	NamesimInit();
 	ScreeningDefineGUCs();
 	MarkGUCPrefixReserved("sanctions");
 }

@@ -4,20 +4,22 @@
  *	  the % and <-> operators, explain_similarity, and the block-key and
  *	  upper-bound contract with the namesim index (similarity.h).
  *
- * The score aligns the tokens of the two names, whatever their order:
+ * The score aligns the tokens of the two names, whatever their order
+ * (doc/similarity.md has the tables):
  *	1. Every pair of tokens gets a pair score by the best rule that applies:
  *	   exact (1), phonetic key (0.9), edit distance within a budget scaled to
- *	   the shorter token (none up to 4 letters, 1 up to 8, then 2; score
- *	   1 - 0.6 * edits / length), consonant skeleton for romanizations without
- *	   vowels (0.85, less for skeletons of 1-2 consonants), initial vs word
- *	   (0.6).  Numbers and legal forms only match exactly.  A token may also
- *	   match two tokens of the other side joined ("tianxin" ~ "tian xin",
- *	   0.95 when exact).  Rules other than exact, phonetic and skeleton apply
- *	   only when the tokens share their first or last three letters (or the
- *	   initial), so no pair scores without sharing a block key.
+ *	   the longer token (none up to 4 letters, 1 up to 8, then 2; score
+ *	   1 - 0.6 * edits / length), consonant skeleton (transliteration; higher
+ *	   when one side is unvocalized romanized script).  Numbers and legal
+ *	   forms only match exactly.  A token may also match two tokens of the
+ *	   other side joined ("tianxin" ~ "tian xin").  Edit distance and joins
+ *	   apply only when the tokens share their first or last three letters,
+ *	   both end letters, or (join heads) first sounds, so no pair scores
+ *	   without sharing a block key.
  *	2. Pairs are taken greedily, best first (ties broken by weight, then by a
- *	   hash of the two texts, so the alignment does not depend on which side
- *	   is which); each token is used once.
+ *	   hash of the texts, so the alignment does not depend on which side is
+ *	   which); each token is used once.  Then an unaligned initial may stand
+ *	   for an unaligned word with its first letter (pair_initials).
  *	3. With token weights w (token_weights.c), Q is the weighted mean pair
  *	   score of the aligned tokens, and fq, fl the fractions of each side's
  *	   weight that is aligned.  With fmin <= fmax the two fractions,
@@ -28,9 +30,9 @@
  *	4. A number on either side left unaligned caps the score at 0.5.
  * The score is symmetric: similarity(a, b) = similarity(b, a).
  *
- * Upper bound for the index: only query tokens in mask can be aligned, so
- * fq <= c = w(mask) / w(all) and score <= sqrt(c) whichever side fq is;
- * an unaligned query number caps it at 0.5.
+ * Upper bound for the index: only query tokens in mask can be aligned, plus
+ * at most INITIAL_CREDIT of weight per other word or initial, so fq <= c and
+ * score <= sqrt(c) whichever side fq is; an unaligned query number caps it.
  */
 #include "postgres.h"
 
@@ -68,6 +70,9 @@
 #define BOUND_SLACK			1e-5	/* float rounding margin of the bound */
 #define AFFIX_LEN			3		/* prefix / suffix block key length */
 #define ENDS_MIN_LEN		5		/* tokens with a first+last letter key */
+#define JOIN_SYLLABLE_LEN	4		/* first parts matched by sound */
+#define JOIN_LEN_SLACK		3		/* |whole - parts| in letters */
+#define JOIN_SHORT_PART		2		/* a join part this short needs no key */
 #define INITIAL_CREDIT		0.25		/* weight an initial ~ word pair covers */
 
 /*
@@ -77,7 +82,7 @@
 #if defined(__GNUC__)
 __attribute__((visibility("hidden")))
 #endif
-double		similarity_threshold = 0.8;
+double		similarity_threshold = 0.7;
 
 typedef enum SimRule
 {
@@ -106,6 +111,8 @@ typedef struct SimToken
 	uint32		hash;			/* hash of the text */
 	uint32		soundprefix;	/* NameSoundPrefixKey, computed on demand */
 	bool		has_soundprefix;
+	uint32		reduced;		/* NameReducedSkeletonKey, computed on demand */
+	bool		has_reduced;
 	float4		w;
 	bool		used;
 } SimToken;
@@ -140,7 +147,7 @@ SimilarityDefineGUCs(void)
 							 "Similarity from which the % operator says two names match.",
 							 "Scores of sanctions.similarity() at or above this value match.",
 							 &similarity_threshold,
-							 0.8, 0.0, 1.0,
+							 0.7, 0.0, 1.0,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 }
@@ -159,12 +166,21 @@ edit_budget(int len)
 }
 
 static inline bool
+same_bytes(const char *a, const char *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static inline bool
 share_prefix(const char *a, int la, const char *b, int lb)
 {
 	int			ka = Min(la, AFFIX_LEN),
 				kb = Min(lb, AFFIX_LEN);
 
-	return ka == kb && memcmp(a, b, ka) == 0;
+	return ka == kb && same_bytes(a, b, ka);
 }
 
 static inline bool
@@ -173,7 +189,48 @@ share_suffix(const char *a, int la, const char *b, int lb)
 	int			ka = Min(la, AFFIX_LEN),
 				kb = Min(lb, AFFIX_LEN);
 
-	return ka == kb && memcmp(a + la - ka, b + lb - kb, ka) == 0;
+	return ka == kb && same_bytes(a + la - ka, b + lb - kb, ka);
+}
+
+/*
+ * A coarse grouping of first letters that tokens with the same sound prefix
+ * (phonetic.c) almost always share: a cheap filter before coding them.
+ */
+static inline char
+first_letter_group(char c)
+{
+	switch (c)
+	{
+		case 'a':
+		case 'e':
+		case 'i':
+		case 'o':
+		case 'u':
+		case 'y':
+			return 'a';
+		case 'c':
+		case 'g':
+		case 'h':
+		case 'k':
+		case 'q':
+		case 'x':
+			return 'k';
+		case 'b':
+		case 'f':
+		case 'p':
+		case 'v':
+		case 'w':
+			return 'f';
+		case 'd':
+		case 'j':
+		case 't':
+			return 't';
+		case 's':
+		case 'z':
+			return 's';
+		default:
+			return c;
+	}
 }
 
 /* Same first and last letter, both tokens long enough for two edits. */
@@ -195,14 +252,13 @@ sound_prefix(SimToken *t)
 	return t->soundprefix;
 }
 
-/* Do the tokens share their first or last letters, or first sounds? */
-static bool
-share_affix(SimToken *a, SimToken *b)
+/* Do the tokens share their first or last three letters, or both ends? */
+static inline bool
+share_affix(const SimToken *a, const SimToken *b)
 {
 	return share_prefix(a->s, a->len, b->s, b->len) ||
 		share_suffix(a->s, a->len, b->s, b->len) ||
-		share_ends(a->s, a->len, b->s, b->len) ||
-		(sound_prefix(a) != 0 && sound_prefix(a) == sound_prefix(b));
+		share_ends(a->s, a->len, b->s, b->len);
 }
 
 /*
@@ -285,25 +341,37 @@ skeleton_score(uint32 skeleton, bool unvocalized)
  * Skeleton rule: equal skeletons, also after dropping what a romanization
  * of Arabic script adds (phonetic.c: article, ta marbuta).
  */
-static double
-skeleton_rule(const SimToken *a, const SimToken *b)
+static inline uint32
+reduced_skeleton(SimToken *t)
 {
-	bool		unvocalized = vowelless(a) || vowelless(b);
-	uint32		ra,
-				rb;
-	double		best = 0;
+	if (!t->has_reduced)
+	{
+		/* only an article or a final t can be dropped (phonetic.c) */
+		bool		maybe = t->len >= 4 &&
+			(t->s[t->len - 1] == 't' || (t->s[1] == 'l' && (t->s[0] == 'a' || t->s[0] == 'e')));
+
+		t->reduced = maybe ? NameReducedSkeletonKey(t->s, t->len) : 0;
+		t->has_reduced = true;
+	}
+	return t->reduced;
+}
+
+static double
+skeleton_rule(SimToken *a, SimToken *b)
+{
+	uint32		matched = 0;
 
 	if (a->skeleton == 0 || b->skeleton == 0)
 		return 0;
 	if (a->skeleton == b->skeleton)
-		best = skeleton_score(a->skeleton, unvocalized);
-	ra = NameReducedSkeletonKey(a->s, a->len);
-	rb = NameReducedSkeletonKey(b->s, b->len);
-	if (ra != 0 && ra == b->skeleton)
-		best = Max(best, skeleton_score(ra, unvocalized));
-	if (rb != 0 && rb == a->skeleton)
-		best = Max(best, skeleton_score(rb, unvocalized));
-	return best;
+		matched = a->skeleton;
+	else if (reduced_skeleton(a) != 0 && reduced_skeleton(a) == b->skeleton)
+		matched = b->skeleton;
+	else if (reduced_skeleton(b) != 0 && reduced_skeleton(b) == a->skeleton)
+		matched = a->skeleton;
+	if (matched == 0)
+		return 0;
+	return skeleton_score(matched, vowelless(a) || vowelless(b));
 }
 
 /* Pair score of two tokens and the rule that gave it. */
@@ -329,11 +397,10 @@ pair_score(SimToken *a, SimToken *b, SimRule *rule)
 		best = SIM_PHONETIC;
 		*rule = RULE_PHONETIC;
 	}
-	if (share_affix(a, b))
 	{
 		int			budget = edit_budget(Max(a->len, b->len));
 
-		if (budget > 0)
+		if (budget > 0 && abs(a->len - b->len) <= budget && share_affix(a, b))
 		{
 			int			d = osa_distance(a->s, a->len, b->s, b->len, budget);
 
@@ -358,6 +425,25 @@ pair_score(SimToken *a, SimToken *b, SimRule *rule)
 	return best;
 }
 
+/*
+ * A word of one or two letters (a romanized syllable: li, yu) may be part of
+ * a joined token without sharing a block key with it, as long as the other
+ * part does; NameSimUpperBound counts such query tokens as aligned.
+ */
+static inline bool
+short_part(const SimToken *t)
+{
+	return t->cls == NAME_TOKEN_WORD && t->len <= JOIN_SHORT_PART;
+}
+
+/* May y (shorter than w) end w joined: same last letters, or a short y w ends with? */
+static inline bool
+short_tail(const SimToken *w, const SimToken *y)
+{
+	return share_suffix(w->s, w->len, y->s, y->len) ||
+		(short_part(y) && same_bytes(w->s + w->len - y->len, y->s, y->len));
+}
+
 /* Can a token be one part of a joined token?  Words and legal forms (JSC). */
 static inline bool
 joinable(const SimToken *t)
@@ -366,37 +452,40 @@ joinable(const SimToken *t)
 }
 
 /*
- * Score of whole token w against parts p1 and p2 joined (in either order);
- * each part must share its first or last letters with w.
+ * May x be the first part of w joined: same first letters, or for a short
+ * part (a romanized syllable: kim ~ gimjeong) the same first sounds?
+ */
+static inline bool
+join_head(SimToken *w, SimToken *x)
+{
+	return share_prefix(w->s, w->len, x->s, x->len) ||
+		(x->len <= JOIN_SYLLABLE_LEN &&
+		 first_letter_group(w->s[0]) == first_letter_group(x->s[0]) &&
+		 sound_prefix(w) != 0 && sound_prefix(w) == sound_prefix(x));
+}
+
+/*
+ * Score of whole token w against x and y joined in this order; x shares the
+ * first letters or sounds of w and y its last letters (block keys).
  */
 static double
-joined_score(SimToken *w, SimToken *p1, SimToken *p2)
+joined_score(SimToken *w, SimToken *x, SimToken *y)
 {
 	char		buf[2 * 256];
+	int			len = x->len + y->len;
+	int			budget = edit_budget(Max(w->len, len));
 	double		best = 0;
+	int			d;
 
-	if (w->cls != NAME_TOKEN_WORD || !joinable(p1) || !joinable(p2))
-		return 0;
-	for (int order = 0; order < 2; order++)
-	{
-		SimToken   *x = order == 0 ? p1 : p2;
-		SimToken   *y = order == 0 ? p2 : p1;
-		int			len = x->len + y->len;
-		int			budget = edit_budget(Max(w->len, len));
-		int			d;
-
-		if (!share_affix(w, x) || !share_affix(w, y))
-			continue;
-		memcpy(buf, x->s, x->len);
-		memcpy(buf + x->len, y->s, y->len);
-		d = osa_distance(buf, len, w->s, w->len, budget);	/* budget+1 if lengths differ more */
-		if (d == 0)
-			return SIM_JOINED;
-		if (d <= budget)
-			best = Max(best, SIM_JOINED * (1.0 - SIM_EDIT_COST * d / Max(w->len, len)));
-		if (w->phonetic != 0 && NamePhoneticKey(buf, len) == w->phonetic)
-			best = Max(best, SIM_JOINED_PHONETIC);
-	}
+	memcpy(buf, x->s, x->len);
+	memcpy(buf + x->len, y->s, y->len);
+	d = osa_distance(buf, len, w->s, w->len, budget);	/* budget+1 if lengths differ more */
+	if (d == 0)
+		return SIM_JOINED;
+	if (d <= budget)
+		best = SIM_JOINED * (1.0 - SIM_EDIT_COST * d / Max(w->len, len));
+	if (w->phonetic != 0 && NamePhoneticKey(buf, len) == w->phonetic)
+		best = Max(best, SIM_JOINED_PHONETIC);
 	return best;
 }
 
@@ -412,10 +501,22 @@ load_tokens(const NormName *n, SimToken *t)
 		t[i].cls = d->cls;
 		t[i].phonetic = d->phonetic;
 		t[i].skeleton = d->skeleton;
-		t[i].hash = NameTokenTextHash(t[i].s, t[i].len);
-		t[i].w = NameTokenWeightOf(t[i].s, t[i].len, t[i].cls, t[i].hash);
 		t[i].has_soundprefix = false;
+		t[i].has_reduced = false;
 		t[i].used = false;
+	}
+}
+
+/* Weights (and text hashes) of the tokens: only once some pair scored. */
+static void
+weigh_tokens(SimToken *t, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		uint64		key = NameTokenKey(t[i].s, t[i].len, t[i].cls);
+
+		t[i].hash = (uint32) key;
+		t[i].w = NameTokenWeightOf(t[i].s, t[i].len, t[i].cls, key);
 	}
 }
 
@@ -457,29 +558,41 @@ cand_add(CandList *cl, const SimCand *c)
 
 /* Join candidates: one token of side w against two joined tokens of side p. */
 static void
-add_join_cands(CandList *cl, SimToken *w, int nw, SimToken *p, int np, bool w_is_query)
+add_join_cands(CandList *cl, SimToken *w, int nw, SimToken *p, int np, bool w_is_query,
+			   uint64 tails)
 {
 	for (int i = 0; i < nw; i++)
 	{
-		if (w[i].cls != NAME_TOKEN_WORD || w[i].len < 4)
+		/* the second part must end like w: most tokens have no such part */
+		if (w[i].cls != NAME_TOKEN_WORD || w[i].len < 4 || (tails & ((uint64) 1 << i)) == 0)
 			continue;
 		for (int j = 0; j < np; j++)
 		{
-			if (p[j].len >= w[i].len || !joinable(&p[j]) || !share_affix(&w[i], &p[j]))
+			bool		head;
+
+			if (p[j].len + 1 > w[i].len + JOIN_LEN_SLACK || !joinable(&p[j]))
 				continue;
-			for (int k = j + 1; k < np; k++)
+			head = join_head(&w[i], &p[j]);
+			if (!head && !(short_part(&p[j]) && same_bytes(w[i].s, p[j].s, p[j].len)))
+				continue;
+			for (int k = 0; k < np; k++)
 			{
 				double		s;
 				SimCand		c;
+				bool		tail;
 
-				if (p[k].len >= w[i].len || !joinable(&p[k]) || !share_affix(&w[i], &p[k]))
+				if (k == j || abs(w[i].len - p[j].len - p[k].len) > JOIN_LEN_SLACK ||
+					!joinable(&p[k]))
+					continue;
+				/* both parts may not be short: one shares a block key with w */
+				tail = share_suffix(w[i].s, w[i].len, p[k].s, p[k].len);
+				if (!(head && tail) && !(head && short_tail(&w[i], &p[k])) &&
+					!(tail && short_part(&p[j])))
 					continue;
 				s = joined_score(&w[i], &p[j], &p[k]);
 				if (s <= 0)
 					continue;
 				c.score = (float4) s;
-				c.wsum = w[i].w + p[j].w + p[k].w;
-				c.tiebreak = w[i].hash ^ p[j].hash ^ p[k].hash;
 				c.rule = RULE_SPLIT_JOIN;
 				if (w_is_query)
 				{
@@ -581,6 +694,8 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 	bool		number_cap = false;
 	int			na = a->ntokens,
 				nb = b->ntokens;
+	uint64		qtails = 0,
+				ltails = 0;
 
 	if (ex)
 		memset(ex, 0, sizeof(*ex));
@@ -588,7 +703,6 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 		memcmp(NormNameText(a), NormNameText(b), a->textlen) == 0)
 		return 1.0;
 
-	NameTokenWeightsPrepare();
 	load_tokens(a, q);
 	load_tokens(b, l);
 
@@ -600,14 +714,18 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 		for (int j = 0; j < nb; j++)
 		{
 			SimRule		rule;
-			double		s = pair_score(&q[i], &l[j], &rule);
+			double		s;
 			SimCand		c;
 
+			/* note which tokens end like a shorter one: join candidates */
+			if (l[j].len < q[i].len && short_tail(&q[i], &l[j]))
+				qtails |= (uint64) 1 << i;
+			else if (q[i].len < l[j].len && short_tail(&l[j], &q[i]))
+				ltails |= (uint64) 1 << j;
+			s = pair_score(&q[i], &l[j], &rule);
 			if (s <= 0)
 				continue;
 			c.score = (float4) s;
-			c.wsum = q[i].w + l[j].w;
-			c.tiebreak = q[i].hash ^ l[j].hash;
 			c.rule = rule;
 			c.q[0] = i;
 			c.q[1] = -1;
@@ -616,10 +734,41 @@ score_names(const NormName *a, const NormName *b, SimExplain *ex)
 			cand_add(&cl, &c);
 		}
 	}
-	if (na >= 1 && nb >= 2)
-		add_join_cands(&cl, q, na, l, nb, true);
-	if (nb >= 1 && na >= 2)
-		add_join_cands(&cl, l, nb, q, na, false);
+	if (na >= 1 && nb >= 2 && qtails != 0)
+		add_join_cands(&cl, q, na, l, nb, true, qtails);
+	if (nb >= 1 && na >= 2 && ltails != 0)
+		add_join_cands(&cl, l, nb, q, na, false, ltails);
+
+	/* nothing pairs: most names compared are unrelated */
+	if (cl.n == 0)
+	{
+		if (ex)
+			ex->chosen = palloc(sizeof(SimCand));
+		return 0;
+	}
+	NameTokenWeightsPrepare();
+	weigh_tokens(q, na);
+	weigh_tokens(l, nb);
+	for (int i = 0; i < cl.n; i++)
+	{
+		SimCand    *c = &cl.c[i];
+
+		c->wsum = 0;
+		c->tiebreak = 0;
+		for (int k = 0; k < 2; k++)
+		{
+			if (c->q[k] >= 0)
+			{
+				c->wsum += q[c->q[k]].w;
+				c->tiebreak ^= q[c->q[k]].hash;
+			}
+			if (c->l[k] >= 0)
+			{
+				c->wsum += l[c->l[k]].w;
+				c->tiebreak ^= l[c->l[k]].hash;
+			}
+		}
+	}
 
 	if (ex)
 		ex->chosen = palloc(sizeof(SimCand) * Max(1, Min(na, nb) * 2));
@@ -789,6 +938,8 @@ NameSimUpperBound(const NormName *q, const float4 *w, uint64 mask)
 		total += w[i];
 		if (in)
 			inmask += w[i];
+		else if (cls == NAME_TOKEN_WORD && q->tokens[i].len <= JOIN_SHORT_PART)
+			inmask += w[i];		/* a short join part needs no key */
 		else if (cls == NAME_TOKEN_WORD || cls == NAME_TOKEN_INITIAL)
 			inmask += Min(w[i], INITIAL_CREDIT);	/* pair_initials() */
 	}
@@ -824,6 +975,46 @@ Datum
 sanctions_similarity_distance(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_FLOAT4(1.0f - NameSimilarity(PG_GETARG_NORMNAME(0), PG_GETARG_NORMNAME(1)));
+}
+
+/*
+ * The text variants of % and <->: the cast from text is an assignment cast,
+ * so a text column on either side needs its own operator; it is normalized
+ * exactly as the cast would.
+ */
+static NormName *
+arg_as_normname(FunctionCallInfo fcinfo, int argno, Oid type)
+{
+	if (type == TEXTOID)
+	{
+		text	   *t = PG_GETARG_TEXT_PP(argno);
+
+		return NormalizeName(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	}
+	return PG_GETARG_NORMNAME(argno);
+}
+
+static float4
+mixed_similarity(FunctionCallInfo fcinfo)
+{
+	Oid			t0 = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	Oid			t1 = get_fn_expr_argtype(fcinfo->flinfo, 1);
+
+	return NameSimilarity(arg_as_normname(fcinfo, 0, t0), arg_as_normname(fcinfo, 1, t1));
+}
+
+PG_FUNCTION_INFO_V1(sanctions_similarity_match_text);
+Datum
+sanctions_similarity_match_text(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(mixed_similarity(fcinfo) >= (float4) similarity_threshold);
+}
+
+PG_FUNCTION_INFO_V1(sanctions_similarity_distance_text);
+Datum
+sanctions_similarity_distance_text(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT4(1.0f - mixed_similarity(fcinfo));
 }
 
 static int

@@ -15,8 +15,9 @@
  *	  number:         1 (numbers must agree, see similarity.c)
  * N and df (names containing the token) come from sanctions.token_stats,
  * filled by sanctions.refresh_token_stats() from sanctions.entity_name.
- * Each backend loads the table once into a hash keyed by the token's hash
- * (a collision only borrows another token's weight).  A statement trigger
+ * Each backend loads the table once, with the word lists, into a hash keyed
+ * by a 32-bit hash of the token (a collision only borrows another token's
+ * weight), and remembers computed weights in a direct-mapped cache.  A statement trigger
  * on the table sends a relcache invalidation for it, so every backend drops
  * its copy at its next transaction or command boundary after the change
  * commits, and reloads on next use.
@@ -53,11 +54,17 @@
 #define WEIGHT_PATRONYMIC		0.5
 #define WEIGHT_NUMBER			1.0
 
+/* What this backend knows of a token text: statistics and word lists. */
 typedef struct TokenStatsEntry
 {
 	uint32		hash;			/* hash of the token text (key) */
-	int32		names;			/* names containing the token */
+	int32		names;			/* names containing the token; 0 = unseen */
+	uint8		list;			/* TOKEN_LIST_* */
 } TokenStatsEntry;
+
+#define TOKEN_LIST_NONE			0
+#define TOKEN_LIST_GENERIC		1	/* generic_org_words */
+#define TOKEN_LIST_PARTICLE		2	/* person_particles */
 
 /* Per-backend cache of sanctions.token_stats. */
 static MemoryContext stats_context = NULL;
@@ -67,30 +74,28 @@ static bool stats_valid = false;
 static bool stats_callback_registered = false;
 static Oid	stats_relid = InvalidOid;
 
+/*
+ * Computed weights, direct-mapped by a 64-bit hash of class and text, so a
+ * comparison pays one probe per token; cleared whenever the statistics
+ * reload.
+ */
+#define WEIGHT_CACHE_SIZE	16384
+typedef struct WeightCacheEntry
+{
+	uint64		key;
+	float4		w;
+	bool		filled;
+} WeightCacheEntry;
+static WeightCacheEntry weight_cache[WEIGHT_CACHE_SIZE];
+
+static uint32 token_text_hash(const char *tok, int len);
+
 static void
 token_stats_inval_callback(Datum arg, Oid relid)
 {
-	if (relid == InvalidOid || relid == stats_relid)
+	/* with no table seen yet, any change may be its creation */
+	if (relid == InvalidOid || relid == stats_relid || !OidIsValid(stats_relid))
 		stats_valid = false;
-}
-
-static int
-compare_cstring(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
-static bool
-in_sorted_list(const char *const *list, size_t n, const char *tok, int len)
-{
-	char		buf[64];
-	const char *key = buf;
-
-	if (len <= 1 || len >= (int) sizeof(buf))
-		return false;
-	memcpy(buf, tok, len);
-	buf[len] = '\0';
-	return bsearch(&key, list, n, sizeof(char *), compare_cstring) != NULL;
 }
 
 /* East Slavic patronymics, which screened names often leave out. */
@@ -114,6 +119,23 @@ is_patronymic(const char *tok, int len)
 }
 
 static void
+add_word_list(const char *const *words, int n, uint8 list)
+{
+	for (int i = 0; i < n; i++)
+	{
+		uint32		h = token_text_hash(words[i], strlen(words[i]));
+		TokenStatsEntry *e = hash_search(stats_hash, &h, HASH_ENTER, NULL);
+
+		e->names = 0;
+		e->list = list;
+	}
+}
+
+/*
+ * (Re)builds this backend's token table: the compiled-in word lists, then
+ * the statistics of sanctions.token_stats when there are any.
+ */
+static void
 load_token_stats(void)
 {
 	Oid			nsp;
@@ -129,20 +151,23 @@ load_token_stats(void)
 											  "sanctions token stats",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContextReset(stats_context);
-	stats_hash = NULL;
 	stats_names = 0;
 	/* Mark valid first: an invalidation arriving while we read wins. */
 	stats_valid = true;
-
-	nsp = get_namespace_oid("sanctions", true);
-	stats_relid = OidIsValid(nsp) ? get_relname_relid("token_stats", nsp) : InvalidOid;
-	if (!OidIsValid(stats_relid) || !IsTransactionState())
-		return;
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(uint32);
 	ctl.entrysize = sizeof(TokenStatsEntry);
 	ctl.hcxt = stats_context;
+	stats_hash = hash_create("sanctions token stats", 4096, &ctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	add_word_list(generic_org_words, lengthof(generic_org_words), TOKEN_LIST_GENERIC);
+	add_word_list(person_particles, lengthof(person_particles), TOKEN_LIST_PARTICLE);
+
+	nsp = get_namespace_oid("sanctions", true);
+	stats_relid = OidIsValid(nsp) ? get_relname_relid("token_stats", nsp) : InvalidOid;
+	if (!OidIsValid(stats_relid) || !IsTransactionState())
+		return;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -158,8 +183,6 @@ load_token_stats(void)
 	if (stats_names > 0 &&
 		SPI_execute("SELECT t.token, t.names FROM sanctions.token_stats t", true, 0) == SPI_OK_SELECT)
 	{
-		stats_hash = hash_create("sanctions token stats", Max(SPI_processed, 64), &ctl,
-								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 		for (uint64 r = 0; r < SPI_processed; r++)
 		{
 			bool		null1,
@@ -174,9 +197,14 @@ load_token_stats(void)
 			if (null1 || null2)
 				continue;
 			t = DatumGetTextPP(tok);
-			h = NameTokenTextHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+			h = token_text_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 			e = hash_search(stats_hash, &h, HASH_ENTER, &found);
-			e->names = found ? Max(e->names, (int32) DatumGetInt64(cnt)) : (int32) DatumGetInt64(cnt);
+			if (!found)
+			{
+				e->names = 0;
+				e->list = TOKEN_LIST_NONE;
+			}
+			e->names = Max(e->names, (int32) Min(DatumGetInt64(cnt), PG_INT32_MAX));
 			CHECK_FOR_INTERRUPTS();
 		}
 	}
@@ -185,16 +213,19 @@ load_token_stats(void)
 	SPI_finish();
 }
 
-uint32
-NameTokenTextHash(const char *tok, int len)
+static uint32
+token_text_hash(const char *tok, int len)
 {
 	return hash_bytes((const unsigned char *) tok, len);
 }
 
-float4
-NameTokenWeightOf(const char *tok, int len, int cls, uint32 texthash)
+/* The weight of a token, computed from the statistics and the lists. */
+static float4
+compute_weight(const char *tok, int len, int cls)
 {
 	double		w = 1.0;
+	uint32		texthash = token_text_hash(tok, len);
+	TokenStatsEntry *e;
 
 	switch (cls)
 	{
@@ -210,28 +241,51 @@ NameTokenWeightOf(const char *tok, int len, int cls, uint32 texthash)
 	if (len == 1)
 		return WEIGHT_INITIAL;
 
-	if (stats_names > 0 && stats_hash != NULL)
+	e = hash_search(stats_hash, &texthash, HASH_FIND, NULL);
+	if (stats_names > 0)
 	{
-		TokenStatsEntry *e = hash_search(stats_hash, &texthash, HASH_FIND, NULL);
 		double		df = e ? e->names : 0;
 		double		idf = log((stats_names + 1.0) / (df + 1.0)) / log(stats_names + 1.0);
 
 		w = WEIGHT_WORD_FLOOR + (1.0 - WEIGHT_WORD_FLOOR) * Max(0.0, Min(1.0, idf));
 	}
-	if (in_sorted_list(generic_org_words, lengthof(generic_org_words), tok, len))
+	if (e && e->list == TOKEN_LIST_GENERIC)
 		w = Min(w, WEIGHT_GENERIC_WORD);
-	else if (in_sorted_list(person_particles, lengthof(person_particles), tok, len))
+	else if (e && e->list == TOKEN_LIST_PARTICLE)
 		w = Min(w, WEIGHT_PARTICLE);
 	else if (is_patronymic(tok, len))
 		w = Min(w, WEIGHT_PATRONYMIC);
 	return (float4) w;
 }
 
+float4
+NameTokenWeightOf(const char *tok, int len, int cls, uint64 key)
+{
+	WeightCacheEntry *e = &weight_cache[key & (WEIGHT_CACHE_SIZE - 1)];
+
+	if (e->key != key || !e->filled)
+	{
+		e->w = compute_weight(tok, len, cls);
+		e->key = key;
+		e->filled = true;
+	}
+	return e->w;
+}
+
+uint64
+NameTokenKey(const char *tok, int len, int cls)
+{
+	return hash_bytes_extended((const unsigned char *) tok, len, cls);
+}
+
 void
 NameTokenWeightsPrepare(void)
 {
 	if (!stats_valid)
+	{
 		load_token_stats();
+		memset(weight_cache, 0, sizeof(weight_cache));
+	}
 }
 
 void
@@ -243,7 +297,8 @@ NameTokenWeights(const NormName *n, float4 *w)
 		const char *t = NormNameTokenText(n, i);
 		int			len = n->tokens[i].len;
 
-		w[i] = NameTokenWeightOf(t, len, n->tokens[i].cls, NameTokenTextHash(t, len));
+		w[i] = NameTokenWeightOf(t, len, n->tokens[i].cls,
+								 NameTokenKey(t, len, n->tokens[i].cls));
 	}
 }
 

@@ -8,13 +8,13 @@
 
 #include "postgres.h"
 
-/* Hash of a token's text: the statistics key. */
-extern uint32 NameTokenTextHash(const char *tok, int len);
-
 /* Loads the statistics if this backend has no valid copy. */
 extern void NameTokenWeightsPrepare(void);
 
+/* A 64-bit hash of a token's class and text: its weight cache key. */
+extern uint64 NameTokenKey(const char *tok, int len, int cls);
+
 /* The weight of one token; call NameTokenWeightsPrepare() first. */
-extern float4 NameTokenWeightOf(const char *tok, int len, int cls, uint32 texthash);
+extern float4 NameTokenWeightOf(const char *tok, int len, int cls, uint64 key);
 
 #endif							/* SANCTIONS_TOKEN_WEIGHTS_H */
