@@ -2089,24 +2089,28 @@ AS $$
 						current_setting('sanctions.similarity_threshold')::real) AS t,
 			   current_setting('sanctions.weak_alias_threshold')::real AS weak_t,
 			   coalesce(screen_matches.kind, CASE WHEN screen_matches.birth_date IS NOT NULL THEN 'person' END) AS k
+	), named AS MATERIALIZED (
+		-- the index probe comes first, whatever the statistics of the list tables say
+		SELECT en.name_id, en.entity_id, en.name, en.raw_name, en.name_kind, en.weak,
+			   sanctions.similarity(q.n, en.name) AS name_score
+		FROM q JOIN sanctions.entity_name en
+		  ON en.name OPERATOR(sanctions.%>) sanctions.name_query(q.n, greatest(q.t - 0.08::real, 0::real))
 	), candidate AS (
 		SELECT DISTINCT ON (e.entity_id)
 			   e.entity_id, l.code AS list_code, e.source_id, en.raw_name, en.name, en.name_kind,
-			   s.name_score, a.adjustment, a.details, v.version_id, q.n, q.t
+			   en.name_score, a.adjustment, a.details, v.version_id, q.n, q.t
 		FROM q
-			 JOIN sanctions.entity_name en
-			   ON en.name OPERATOR(sanctions.%>) sanctions.name_query(q.n, greatest(q.t - 0.08::real, 0::real))
+			 CROSS JOIN named en
 			 JOIN sanctions.entity e ON e.entity_id = en.entity_id AND e.valid_to IS NULL
 			 JOIN sanctions.list l ON l.list_id = e.list_id
 			 JOIN sanctions.list_version v ON v.list_id = l.list_id AND v.is_current
-			 CROSS JOIN LATERAL (SELECT sanctions.similarity(q.n, en.name) AS name_score OFFSET 0) s
 			 CROSS JOIN LATERAL sanctions.attribute_adjustment(e.entity_id, screen_matches.birth_date,
 															   screen_matches.country) a
 		WHERE (q.k IS NULL OR e.kind IN (q.k, 'unknown'))
 		  AND (screen_matches.lists IS NULL OR l.code = ANY (screen_matches.lists))
-		  AND ((en.name_kind <> 'weak_alias' AND NOT en.weak) OR s.name_score >= q.weak_t)
-		  AND least(s.name_score + a.adjustment, 1) >= q.t
-		ORDER BY e.entity_id, least(s.name_score + a.adjustment, 1) DESC, s.name_score DESC, en.name_id
+		  AND ((en.name_kind <> 'weak_alias' AND NOT en.weak) OR en.name_score >= q.weak_t)
+		  AND least(en.name_score + a.adjustment, 1) >= q.t
+		ORDER BY e.entity_id, least(en.name_score + a.adjustment, 1) DESC, en.name_score DESC, en.name_id
 	)
 	SELECT c.entity_id, c.list_code, c.source_id, c.raw_name, c.name_kind,
 		   least(c.name_score + c.adjustment, 1)::real, c.name_score,
