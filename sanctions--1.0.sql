@@ -2082,7 +2082,9 @@ RETURNS TABLE (entity_id bigint, list_code text, source_id text, matched_name te
 			   score real, name_score real, explanation jsonb, list_version bigint)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET max_parallel_workers_per_gather = 0
 AS $$
+	-- (the queries of one name are tiny: workers belong to the batch query around it)
 	WITH q AS MATERIALIZED (
 		SELECT sanctions.normname(screen_matches.name) AS n,
 			   coalesce(screen_matches.threshold,
