@@ -1999,6 +1999,17 @@ SELECT pg_catalog.pg_extension_config_dump('sanctions.screening_log_log_id_seq',
 -- The listed names are found through a namesim index.
 CREATE INDEX IF NOT EXISTS entity_name_namesim ON sanctions.entity_name USING namesim (name);
 
+-- The screening settings, read through C so that the module (and its GUCs) is loaded first.
+CREATE FUNCTION sanctions._audit_screening() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'screening_audit_enabled' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions._audit_screening() IS 'Internal: the value of sanctions.audit_screening.';
+CREATE FUNCTION sanctions._weak_alias_threshold() RETURNS real
+	AS 'MODULE_PATHNAME', 'screening_weak_alias_threshold' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions._weak_alias_threshold() IS 'Internal: the value of sanctions.weak_alias_threshold.';
+CREATE FUNCTION sanctions._default_threshold() RETURNS real
+	AS 'MODULE_PATHNAME', 'screening_default_threshold' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions._default_threshold() IS 'Internal: the value of sanctions.similarity_threshold.';
+
 /*
  * The current version of every list, as jsonb {code: version_id}: what a
  * screening call screened against.
@@ -2087,9 +2098,8 @@ AS $$
 	-- (the queries of one name are tiny: workers belong to the batch query around it)
 	WITH q AS MATERIALIZED (
 		SELECT sanctions.normname(screen_matches.name) AS n,
-			   coalesce(screen_matches.threshold,
-						current_setting('sanctions.similarity_threshold')::real) AS t,
-			   current_setting('sanctions.weak_alias_threshold')::real AS weak_t,
+			   coalesce(screen_matches.threshold, sanctions._default_threshold()) AS t,
+			   sanctions._weak_alias_threshold() AS weak_t,
 			   coalesce(screen_matches.kind, CASE WHEN screen_matches.birth_date IS NOT NULL THEN 'person' END) AS k
 	), named AS MATERIALIZED (
 		-- the index probe comes first, whatever the statistics of the list tables say
@@ -2214,7 +2224,7 @@ BEGIN
 	PERFORM sanctions._check_screen_args(threshold, max_results, kind);
 	RETURN QUERY SELECT * FROM sanctions.screen_matches(name, threshold, max_results, kind, lists, birth_date, country);
 	GET DIAGNOSTICS nhits = ROW_COUNT;
-	IF current_setting('sanctions.audit_screening')::boolean THEN
+	IF sanctions._audit_screening() THEN
 		PERFORM sanctions._log('screen', current_user,
 			jsonb_strip_nulls(jsonb_build_object('name', name, 'threshold', threshold, 'max_results', max_results,
 				'kind', kind, 'lists', lists, 'birth_date', birth_date, 'country', country)), nhits);
@@ -2362,7 +2372,7 @@ BEGIN
 			tbl_name, screened, total, nhits, nnew;
 		lo := hi;
 	END LOOP;
-	IF current_setting('sanctions.audit_screening')::boolean THEN
+	IF sanctions._audit_screening() THEN
 		PERFORM sanctions._log('screen_table', current_user,
 			jsonb_strip_nulls(jsonb_build_object('table', tbl_name, 'name_column', name_column, 'key_column', key_column,
 				'threshold', threshold, 'kind', kind, 'lists', lists, 'birth_date_column', birth_date_column,
@@ -2395,7 +2405,7 @@ AS $$
 DECLARE
 	tbl_name text := sanctions._table_name(tbl);
 	name_expr text;
-	t real := coalesce(threshold, current_setting('sanctions.similarity_threshold')::real);
+	t real := coalesce(threshold, sanctions._default_threshold());
 	nhits bigint;
 BEGIN
 	PERFORM sanctions._check_screen_args(threshold, NULL, NULL);
@@ -2444,7 +2454,7 @@ BEGIN
 		WHERE (coalesce(p.qkind, CASE WHEN p.birth_date IS NOT NULL THEN 'person' END) IS NULL
 			   OR p.kind IN (coalesce(p.qkind, CASE WHEN p.birth_date IS NOT NULL THEN 'person' END), 'unknown'))
 		  AND ((p.name_kind <> 'weak_alias' AND NOT p.weak)
-			   OR s.name_score >= current_setting('sanctions.weak_alias_threshold')::real)
+			   OR s.name_score >= sanctions._weak_alias_threshold())
 		  AND least(s.name_score + a.adjustment, 1) >= $2
 		  AND NOT sanctions.is_decided($3, p.key, p.entity_id)
 		ORDER BY p.key, p.entity_id, 8 DESC, s.name_score DESC, p.name_id
@@ -2461,7 +2471,7 @@ BEGIN
 		FROM pg_temp.sanctions_delta_hits h
 		ON CONFLICT ON CONSTRAINT alert_counterparty_table_counterparty_key_entity_id_key DO NOTHING;
 	END IF;
-	IF current_setting('sanctions.audit_screening')::boolean THEN
+	IF sanctions._audit_screening() THEN
 		PERFORM sanctions._log('screen_delta', current_user,
 			jsonb_strip_nulls(jsonb_build_object('version_id', version_id, 'table', tbl_name, 'name_column', name_column,
 				'key_column', key_column, 'threshold', threshold, 'birth_date_column', birth_date_column,
@@ -2575,7 +2585,7 @@ BEGIN
 				hit.name_kind, hit.score, hit.name_score, hit.explanation, 'trigger')
 		ON CONFLICT ON CONSTRAINT alert_counterparty_table_counterparty_key_entity_id_key DO NOTHING;
 	END LOOP;
-	IF current_setting('sanctions.audit_screening')::boolean THEN
+	IF sanctions._audit_screening() THEN
 		PERFORM sanctions._log('trigger', session_user,
 			jsonb_build_object('table', tbl_name, 'operation', TG_OP, 'mode', mode, 'key', qkey, 'name', qname), nhits);
 	END IF;
@@ -2689,7 +2699,8 @@ COMMENT ON FUNCTION sanctions.revoke_decision(bigint, text) IS
 REVOKE ALL ON sanctions.alert, sanctions.decision, sanctions.screening_log FROM PUBLIC;
 REVOKE ALL ON SEQUENCE sanctions.alert_alert_id_seq, sanctions.decision_decision_id_seq,
 	sanctions.screening_log_log_id_seq FROM PUBLIC;
-REVOKE ALL ON FUNCTION sanctions.current_list_versions(), sanctions.attribute_adjustment(bigint, date, text),
+REVOKE ALL ON FUNCTION sanctions._audit_screening(), sanctions._weak_alias_threshold(), sanctions._default_threshold(),
+	sanctions.current_list_versions(), sanctions.attribute_adjustment(bigint, date, text),
 	sanctions.screen_matches(text, real, integer, text, text[], date, text), sanctions._log(text, name, jsonb, bigint),
 	sanctions._check_screen_args(real, integer, text), sanctions.is_decided(text, text, bigint),
 	sanctions.screen(text, real, integer, text, text[], date, text), sanctions._column_type(regclass, text, text),
@@ -2707,7 +2718,8 @@ GRANT SELECT ON sanctions.list, sanctions.list_version, sanctions.entity, sancti
 GRANT SELECT, INSERT ON sanctions.alert TO sanctions_screener;
 GRANT USAGE ON SEQUENCE sanctions.alert_alert_id_seq TO sanctions_screener;
 GRANT SELECT ON sanctions.decision TO sanctions_screener;
-GRANT EXECUTE ON FUNCTION sanctions.current_list_versions(), sanctions.attribute_adjustment(bigint, date, text),
+GRANT EXECUTE ON FUNCTION sanctions._audit_screening(), sanctions._weak_alias_threshold(), sanctions._default_threshold(),
+	sanctions.current_list_versions(), sanctions.attribute_adjustment(bigint, date, text),
 	sanctions.screen_matches(text, real, integer, text, text[], date, text), sanctions._log(text, name, jsonb, bigint),
 	sanctions._check_screen_args(real, integer, text), sanctions.is_decided(text, text, bigint),
 	sanctions.screen(text, real, integer, text, text[], date, text), sanctions._column_type(regclass, text, text),
