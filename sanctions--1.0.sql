@@ -2091,7 +2091,7 @@ CREATE FUNCTION sanctions.screen_matches(name text, threshold real DEFAULT NULL,
 										 birth_date date DEFAULT NULL, country text DEFAULT NULL)
 RETURNS TABLE (entity_id bigint, list_code text, source_id text, matched_name text, name_kind text,
 			   score real, name_score real, explanation jsonb, list_version bigint)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE COST 10000 ROWS 2
 SET search_path = pg_catalog, pg_temp
 SET max_parallel_workers_per_gather = 0
 AS $$
@@ -2327,10 +2327,12 @@ BEGIN
 			INTO hi USING lo, chunk_rows;
 		EXIT WHEN hi IS NULL;
 		BEGIN
+			/* screen_matches() in the target list: costed per row, so big chunks get parallel workers */
 			EXECUTE format('CREATE TEMP TABLE sanctions_screen_hits ON COMMIT DROP AS
-				SELECT s.key, s.name, m.*
-				FROM (%s WHERE c.%I IS NOT NULL AND ($1 IS NULL OR c.%I > $1::%s) AND c.%I <= $2::%s) s
-					 CROSS JOIN LATERAL sanctions.screen_matches(s.name, $3, NULL, s.kind, $4, s.birth_date, s.country) m',
+				SELECT h.key, h.name, (h.m).*
+				FROM (SELECT s.key, s.name,
+							 sanctions.screen_matches(s.name, $3, NULL, s.kind, $4, s.birth_date, s.country) AS m
+					  FROM (%s WHERE c.%I IS NOT NULL AND ($1 IS NULL OR c.%I > $1::%s) AND c.%I <= $2::%s) s) h',
 				src, name_column, key_column, key_type, key_column, key_type)
 				USING lo, hi, threshold, lists;
 		EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
