@@ -5,6 +5,7 @@
 -- never crossed, batch = one-by-one, parallel = serial, audit rows are
 -- written, and the catalog contracts of the screening functions hold.
 BEGIN;
+SET LOCAL client_min_messages = warning;
 SELECT plan(16);
 
 CREATE TEMP TABLE sdn_raw (ent_num text, name text, sdn_type text, program text, title text, call_sign text,
