@@ -2076,6 +2076,17 @@ SELECT pg_catalog.pg_extension_config_dump('sanctions.screening_log_log_id_seq',
 -- The listed names are found through a namesim index.
 CREATE INDEX IF NOT EXISTS entity_name_namesim ON sanctions.entity_name USING namesim (name);
 
+-- The screening settings, read through C so that the module (and its GUCs) is loaded first.
+CREATE FUNCTION sanctions._audit_screening() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'screening_audit_enabled' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions._audit_screening() IS 'Internal: the value of sanctions.audit_screening.';
+CREATE FUNCTION sanctions._weak_alias_threshold() RETURNS real
+	AS 'MODULE_PATHNAME', 'screening_weak_alias_threshold' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions._weak_alias_threshold() IS 'Internal: the value of sanctions.weak_alias_threshold.';
+CREATE FUNCTION sanctions._default_threshold() RETURNS real
+	AS 'MODULE_PATHNAME', 'screening_default_threshold' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION sanctions._default_threshold() IS 'Internal: the value of sanctions.similarity_threshold.';
+
 /*
  * The current version of every list, as jsonb {code: version_id}: what a
  * screening call screened against.
@@ -2157,33 +2168,38 @@ CREATE FUNCTION sanctions.screen_matches(name text, threshold real DEFAULT NULL,
 										 birth_date date DEFAULT NULL, country text DEFAULT NULL)
 RETURNS TABLE (entity_id bigint, list_code text, source_id text, matched_name text, name_kind text,
 			   score real, name_score real, explanation jsonb, list_version bigint)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE COST 10000 ROWS 2
 SET search_path = pg_catalog, pg_temp
+SET max_parallel_workers_per_gather = 0
 AS $$
-	WITH q AS (
+	-- (the queries of one name are tiny: workers belong to the batch query around it)
+	WITH q AS MATERIALIZED (
 		SELECT sanctions.normname(screen_matches.name) AS n,
-			   coalesce(screen_matches.threshold,
-						current_setting('sanctions.similarity_threshold')::real) AS t,
-			   current_setting('sanctions.weak_alias_threshold')::real AS weak_t,
+			   coalesce(screen_matches.threshold, sanctions._default_threshold()) AS t,
+			   sanctions._weak_alias_threshold() AS weak_t,
 			   coalesce(screen_matches.kind, CASE WHEN screen_matches.birth_date IS NOT NULL THEN 'person' END) AS k
+	), named AS MATERIALIZED (
+		-- the index probe comes first, whatever the statistics of the list tables say
+		SELECT en.name_id, en.entity_id, en.name, en.raw_name, en.name_kind, en.weak,
+			   sanctions.similarity(q.n, en.name) AS name_score
+		FROM q JOIN sanctions.entity_name en
+		  ON en.name OPERATOR(sanctions.%>) sanctions.name_query(q.n, greatest(q.t - 0.08::real, 0::real))
 	), candidate AS (
 		SELECT DISTINCT ON (e.entity_id)
 			   e.entity_id, l.code AS list_code, e.source_id, en.raw_name, en.name, en.name_kind,
-			   s.name_score, a.adjustment, a.details, v.version_id, q.n, q.t
+			   en.name_score, a.adjustment, a.details, v.version_id, q.n, q.t
 		FROM q
-			 JOIN sanctions.entity_name en
-			   ON en.name OPERATOR(sanctions.%>) sanctions.name_query(q.n, greatest(q.t - 0.08::real, 0::real))
+			 CROSS JOIN named en
 			 JOIN sanctions.entity e ON e.entity_id = en.entity_id AND e.valid_to IS NULL
 			 JOIN sanctions.list l ON l.list_id = e.list_id
 			 JOIN sanctions.list_version v ON v.list_id = l.list_id AND v.is_current
-			 CROSS JOIN LATERAL (SELECT sanctions.similarity(q.n, en.name) AS name_score) s
 			 CROSS JOIN LATERAL sanctions.attribute_adjustment(e.entity_id, screen_matches.birth_date,
 															   screen_matches.country) a
 		WHERE (q.k IS NULL OR e.kind IN (q.k, 'unknown'))
 		  AND (screen_matches.lists IS NULL OR l.code = ANY (screen_matches.lists))
-		  AND ((en.name_kind <> 'weak_alias' AND NOT en.weak) OR s.name_score >= q.weak_t)
-		  AND least(s.name_score + a.adjustment, 1) >= q.t
-		ORDER BY e.entity_id, least(s.name_score + a.adjustment, 1) DESC, s.name_score DESC, en.name_id
+		  AND ((en.name_kind <> 'weak_alias' AND NOT en.weak) OR en.name_score >= q.weak_t)
+		  AND least(en.name_score + a.adjustment, 1) >= q.t
+		ORDER BY e.entity_id, least(en.name_score + a.adjustment, 1) DESC, en.name_score DESC, en.name_id
 	)
 	SELECT c.entity_id, c.list_code, c.source_id, c.raw_name, c.name_kind,
 		   least(c.name_score + c.adjustment, 1)::real, c.name_score,
@@ -2285,7 +2301,7 @@ BEGIN
 	PERFORM sanctions._check_screen_args(threshold, max_results, kind);
 	RETURN QUERY SELECT * FROM sanctions.screen_matches(name, threshold, max_results, kind, lists, birth_date, country);
 	GET DIAGNOSTICS nhits = ROW_COUNT;
-	IF current_setting('sanctions.audit_screening')::boolean THEN
+	IF sanctions._audit_screening() THEN
 		PERFORM sanctions._log('screen', current_user,
 			jsonb_strip_nulls(jsonb_build_object('name', name, 'threshold', threshold, 'max_results', max_results,
 				'kind', kind, 'lists', lists, 'birth_date', birth_date, 'country', country)), nhits);
@@ -2388,10 +2404,12 @@ BEGIN
 			INTO hi USING lo, chunk_rows;
 		EXIT WHEN hi IS NULL;
 		BEGIN
+			/* screen_matches() in the target list: costed per row, so big chunks get parallel workers */
 			EXECUTE format('CREATE TEMP TABLE sanctions_screen_hits ON COMMIT DROP AS
-				SELECT s.key, s.name, m.*
-				FROM (%s WHERE c.%I IS NOT NULL AND ($1 IS NULL OR c.%I > $1::%s) AND c.%I <= $2::%s) s
-					 CROSS JOIN LATERAL sanctions.screen_matches(s.name, $3, NULL, s.kind, $4, s.birth_date, s.country) m',
+				SELECT h.key, h.name, (h.m).*
+				FROM (SELECT s.key, s.name,
+							 sanctions.screen_matches(s.name, $3, NULL, s.kind, $4, s.birth_date, s.country) AS m
+					  FROM (%s WHERE c.%I IS NOT NULL AND ($1 IS NULL OR c.%I > $1::%s) AND c.%I <= $2::%s) s) h',
 				src, name_column, key_column, key_type, key_column, key_type)
 				USING lo, hi, threshold, lists;
 		EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
@@ -2433,7 +2451,7 @@ BEGIN
 			tbl_name, screened, total, nhits, nnew;
 		lo := hi;
 	END LOOP;
-	IF current_setting('sanctions.audit_screening')::boolean THEN
+	IF sanctions._audit_screening() THEN
 		PERFORM sanctions._log('screen_table', current_user,
 			jsonb_strip_nulls(jsonb_build_object('table', tbl_name, 'name_column', name_column, 'key_column', key_column,
 				'threshold', threshold, 'kind', kind, 'lists', lists, 'birth_date_column', birth_date_column,
@@ -2466,7 +2484,7 @@ AS $$
 DECLARE
 	tbl_name text := sanctions._table_name(tbl);
 	name_expr text;
-	t real := coalesce(threshold, current_setting('sanctions.similarity_threshold')::real);
+	t real := coalesce(threshold, sanctions._default_threshold());
 	nhits bigint;
 BEGIN
 	PERFORM sanctions._check_screen_args(threshold, NULL, NULL);
@@ -2510,12 +2528,12 @@ BEGIN
 								  'score', least(s.name_score + a.adjustment, 1)::real, 'threshold', $2) AS explanation,
 			   p.version_id
 		FROM pair p
-			 CROSS JOIN LATERAL (SELECT sanctions.similarity(p.cnorm, p.name) AS name_score) s
+			 CROSS JOIN LATERAL (SELECT sanctions.similarity(p.cnorm, p.name) AS name_score OFFSET 0) s
 			 CROSS JOIN LATERAL sanctions.attribute_adjustment(p.entity_id, p.birth_date, p.country) a
 		WHERE (coalesce(p.qkind, CASE WHEN p.birth_date IS NOT NULL THEN 'person' END) IS NULL
 			   OR p.kind IN (coalesce(p.qkind, CASE WHEN p.birth_date IS NOT NULL THEN 'person' END), 'unknown'))
 		  AND ((p.name_kind <> 'weak_alias' AND NOT p.weak)
-			   OR s.name_score >= current_setting('sanctions.weak_alias_threshold')::real)
+			   OR s.name_score >= sanctions._weak_alias_threshold())
 		  AND least(s.name_score + a.adjustment, 1) >= $2
 		  AND NOT sanctions.is_decided($3, p.key, p.entity_id)
 		ORDER BY p.key, p.entity_id, 8 DESC, s.name_score DESC, p.name_id
@@ -2532,7 +2550,7 @@ BEGIN
 		FROM pg_temp.sanctions_delta_hits h
 		ON CONFLICT ON CONSTRAINT alert_counterparty_table_counterparty_key_entity_id_key DO NOTHING;
 	END IF;
-	IF current_setting('sanctions.audit_screening')::boolean THEN
+	IF sanctions._audit_screening() THEN
 		PERFORM sanctions._log('screen_delta', current_user,
 			jsonb_strip_nulls(jsonb_build_object('version_id', version_id, 'table', tbl_name, 'name_column', name_column,
 				'key_column', key_column, 'threshold', threshold, 'birth_date_column', birth_date_column,
@@ -2646,7 +2664,7 @@ BEGIN
 				hit.name_kind, hit.score, hit.name_score, hit.explanation, 'trigger')
 		ON CONFLICT ON CONSTRAINT alert_counterparty_table_counterparty_key_entity_id_key DO NOTHING;
 	END LOOP;
-	IF current_setting('sanctions.audit_screening')::boolean THEN
+	IF sanctions._audit_screening() THEN
 		PERFORM sanctions._log('trigger', session_user,
 			jsonb_build_object('table', tbl_name, 'operation', TG_OP, 'mode', mode, 'key', qkey, 'name', qname), nhits);
 	END IF;
@@ -2760,7 +2778,8 @@ COMMENT ON FUNCTION sanctions.revoke_decision(bigint, text) IS
 REVOKE ALL ON sanctions.alert, sanctions.decision, sanctions.screening_log FROM PUBLIC;
 REVOKE ALL ON SEQUENCE sanctions.alert_alert_id_seq, sanctions.decision_decision_id_seq,
 	sanctions.screening_log_log_id_seq FROM PUBLIC;
-REVOKE ALL ON FUNCTION sanctions.current_list_versions(), sanctions.attribute_adjustment(bigint, date, text),
+REVOKE ALL ON FUNCTION sanctions._audit_screening(), sanctions._weak_alias_threshold(), sanctions._default_threshold(),
+	sanctions.current_list_versions(), sanctions.attribute_adjustment(bigint, date, text),
 	sanctions.screen_matches(text, real, integer, text, text[], date, text), sanctions._log(text, name, jsonb, bigint),
 	sanctions._check_screen_args(real, integer, text), sanctions.is_decided(text, text, bigint),
 	sanctions.screen(text, real, integer, text, text[], date, text), sanctions._column_type(regclass, text, text),
@@ -2778,7 +2797,8 @@ GRANT SELECT ON sanctions.list, sanctions.list_version, sanctions.entity, sancti
 GRANT SELECT, INSERT ON sanctions.alert TO sanctions_screener;
 GRANT USAGE ON SEQUENCE sanctions.alert_alert_id_seq TO sanctions_screener;
 GRANT SELECT ON sanctions.decision TO sanctions_screener;
-GRANT EXECUTE ON FUNCTION sanctions.current_list_versions(), sanctions.attribute_adjustment(bigint, date, text),
+GRANT EXECUTE ON FUNCTION sanctions._audit_screening(), sanctions._weak_alias_threshold(), sanctions._default_threshold(),
+	sanctions.current_list_versions(), sanctions.attribute_adjustment(bigint, date, text),
 	sanctions.screen_matches(text, real, integer, text, text[], date, text), sanctions._log(text, name, jsonb, bigint),
 	sanctions._check_screen_args(real, integer, text), sanctions.is_decided(text, text, bigint),
 	sanctions.screen(text, real, integer, text, text[], date, text), sanctions._column_type(regclass, text, text),

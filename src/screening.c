@@ -12,12 +12,19 @@
  *	  sanctions.weak_alias_threshold: the name score a weak alias needs to
  *	  be a hit (weak aliases are short or generic; only near-exact matches
  *	  count).
+ *
+ *	  The SQL reads them through the C functions below, not current_setting():
+ *	  calling a C function loads the module first, so a session that has not
+ *	  used the extension yet still sees the real GUCs (and never a
+ *	  placeholder a non-superuser set before the module was loaded).
  */
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "utils/guc.h"
 
 #include "screening.h"
+#include "similarity.h"
 
 static bool audit_screening = false;
 static double weak_alias_threshold = 0.95;
@@ -41,4 +48,25 @@ ScreeningDefineGUCs(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+}
+
+PG_FUNCTION_INFO_V1(screening_audit_enabled);
+Datum
+screening_audit_enabled(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(audit_screening);
+}
+
+PG_FUNCTION_INFO_V1(screening_weak_alias_threshold);
+Datum
+screening_weak_alias_threshold(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT4((float4) weak_alias_threshold);
+}
+
+PG_FUNCTION_INFO_V1(screening_default_threshold);
+Datum
+screening_default_threshold(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT4((float4) similarity_threshold);
 }
