@@ -229,6 +229,8 @@ extern int	NamesimPageDecodePacked(Relation index, Page page, BlockNumber blkno,
 									NamesimEntry *out);
 extern int	NamesimPageDecode(Relation index, Page page, BlockNumber blkno,
 							  NamesimEntry *out);
+extern int	NamesimReadPage(Relation index, BlockNumber blkno, NamesimEntry *entries,
+							BlockNumber *next);
 extern void NamesimPageRewrite(Page page, const NamesimEntry *packed, int npacked,
 							   const NamesimEntry *plain, int nplain);
 extern void NamesimIcuVersion(uint8 *version);

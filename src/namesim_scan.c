@@ -162,18 +162,10 @@ namesim_read_bucket(Relation index, uint32 bucket, NamesimEntry *entries,
 
 	while (BlockNumberIsValid(blkno))
 	{
-		Buffer		buf = ReadBuffer(index, blkno);
-		Page		page;
-		int			n;
+		int			n = NamesimReadPage(index, blkno, entries, &blkno);
 
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buf);
-		NamesimCheckPage(index, page, blkno, NAMESIM_PRIMARY | NAMESIM_OVERFLOW);
-		n = NamesimPageDecode(index, page, blkno, entries);
 		for (int i = 0; i < n; i++)
 			fn(&entries[i], arg);
-		blkno = NamesimPageGetOpaque(page)->next;
-		UnlockReleaseBuffer(buf);
 		CHECK_FOR_INTERRUPTS();
 	}
 }

@@ -443,6 +443,29 @@ NamesimPageDecode(Relation index, Page page, BlockNumber blkno, NamesimEntry *ou
 }
 
 /*
+ * Reads the postings of page blkno into entries, holding a share lock only
+ * while decoding; returns how many, and the bucket chain's next block in
+ * *next if next is not NULL.
+ */
+int
+NamesimReadPage(Relation index, BlockNumber blkno, NamesimEntry *entries,
+				BlockNumber *next)
+{
+	Buffer		buf = ReadBuffer(index, blkno);
+	Page		page;
+	int			n;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	NamesimCheckPage(index, page, blkno, NAMESIM_PRIMARY | NAMESIM_OVERFLOW);
+	n = NamesimPageDecode(index, page, blkno, entries);
+	if (next)
+		*next = NamesimPageGetOpaque(page)->next;
+	UnlockReleaseBuffer(buf);
+	return n;
+}
+
+/*
  * Rewrites a page's postings: packed ones (sorted) packed, plain ones
  * plain.  Subsets of what a page held always fit again.
  */

@@ -143,18 +143,11 @@ namesim_count_rows(Relation index)
 
 	for (BlockNumber blkno = NAMESIM_BUCKET_BLKNO(0); blkno < nblocks; blkno++)
 	{
-		Buffer		buf = ReadBuffer(index, blkno);
-		Page		page;
-		int			n;
+		int			n = NamesimReadPage(index, blkno, entries, NULL);
 
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buf);
-		NamesimCheckPage(index, page, blkno, NAMESIM_PRIMARY | NAMESIM_OVERFLOW);
-		n = NamesimPageDecode(index, page, blkno, entries);
 		for (int i = 0; i < n; i++)
 			if (NamesimEntryIsPrimary(&entries[i]))
 				rows += 1;
-		UnlockReleaseBuffer(buf);
 		vacuum_delay_point();
 	}
 	return rows;
