@@ -1825,11 +1825,9 @@ COMMENT ON FUNCTION sanctions._apply_version(text, text, text, text, date, jsonb
 -- The loaders
 -------------------------------------------------------------------------------
 
-CREATE FUNCTION sanctions.load_ofac_sdn(sdn bytea, aliases bytea DEFAULT NULL, addresses bytea DEFAULT NULL,
-										comments bytea DEFAULT NULL, published date DEFAULT NULL,
-										list_code text DEFAULT 'ofac_sdn',
-										file_names text[] DEFAULT '{sdn.csv,alt.csv,add.csv,sdn_comments.csv}',
-										ignore_orphans boolean DEFAULT false)
+CREATE FUNCTION sanctions._load_ofac(main bytea, aliases bytea, addresses bytea, comments bytea,
+									 published date, list_code text, file_names text[],
+									 ignore_orphans boolean, title text)
 RETURNS sanctions.list_version
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -1838,15 +1836,29 @@ DECLARE
 	staged jsonb;
 	same sanctions.list_version;
 BEGIN
-	same := sanctions._current_if_same(list_code, ARRAY[sdn, aliases, addresses, comments]);
+	same := sanctions._current_if_same(list_code, ARRAY[main, aliases, addresses, comments]);
 	IF same.version_id IS NOT NULL THEN
 		RETURN same;
 	END IF;
-	staged := sanctions._stage_ofac(sdn, aliases, addresses, comments, file_names, ignore_orphans);
-	RETURN sanctions._apply_version(list_code, 'OFAC Specially Designated Nationals and Blocked Persons List',
+	staged := sanctions._stage_ofac(main, aliases, addresses, comments, file_names, ignore_orphans);
+	RETURN sanctions._apply_version(list_code, title,
 		'U.S. Department of the Treasury, Office of Foreign Assets Control', 'ofac_csv', published,
 		staged->'files', jsonb_build_object('orphan_rows_skipped', staged->'orphan_rows_skipped'));
 END;
+$$;
+COMMENT ON FUNCTION sanctions._load_ofac(bytea, bytea, bytea, bytea, date, text, text[], boolean, text) IS 'Internal: loads a version of an OFAC list from its legacy CSV set (both OFAC loaders).';
+
+CREATE FUNCTION sanctions.load_ofac_sdn(sdn bytea, aliases bytea DEFAULT NULL, addresses bytea DEFAULT NULL,
+										comments bytea DEFAULT NULL, published date DEFAULT NULL,
+										list_code text DEFAULT 'ofac_sdn',
+										file_names text[] DEFAULT '{sdn.csv,alt.csv,add.csv,sdn_comments.csv}',
+										ignore_orphans boolean DEFAULT false)
+RETURNS sanctions.list_version
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT sanctions._load_ofac(sdn, aliases, addresses, comments, published, list_code, file_names,
+		ignore_orphans, 'OFAC Specially Designated Nationals and Blocked Persons List');
 $$;
 COMMENT ON FUNCTION sanctions.load_ofac_sdn(bytea, bytea, bytea, bytea, date, text, text[], boolean) IS 'Loads a version of the OFAC SDN list from its legacy CSV files (sdn.csv and optionally alt.csv, add.csv, sdn_comments.csv, as bytes); returns the new list_version.';
 
@@ -1856,22 +1868,11 @@ CREATE FUNCTION sanctions.load_ofac_cons(prim bytea, aliases bytea DEFAULT NULL,
 										 file_names text[] DEFAULT '{cons_prim.csv,cons_alt.csv,cons_add.csv,cons_comments.csv}',
 										 ignore_orphans boolean DEFAULT false)
 RETURNS sanctions.list_version
-LANGUAGE plpgsql
+LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	staged jsonb;
-	same sanctions.list_version;
-BEGIN
-	same := sanctions._current_if_same(list_code, ARRAY[prim, aliases, addresses, comments]);
-	IF same.version_id IS NOT NULL THEN
-		RETURN same;
-	END IF;
-	staged := sanctions._stage_ofac(prim, aliases, addresses, comments, file_names, ignore_orphans);
-	RETURN sanctions._apply_version(list_code, 'OFAC Consolidated Sanctions List (non-SDN)',
-		'U.S. Department of the Treasury, Office of Foreign Assets Control', 'ofac_csv', published,
-		staged->'files', jsonb_build_object('orphan_rows_skipped', staged->'orphan_rows_skipped'));
-END;
+	SELECT sanctions._load_ofac(prim, aliases, addresses, comments, published, list_code, file_names,
+		ignore_orphans, 'OFAC Consolidated Sanctions List (non-SDN)');
 $$;
 COMMENT ON FUNCTION sanctions.load_ofac_cons(bytea, bytea, bytea, bytea, date, text, text[], boolean) IS 'Loads a version of the OFAC consolidated non-SDN list from its legacy CSV files (cons_prim.csv, cons_alt.csv, cons_add.csv, cons_comments.csv, as bytes); returns the new list_version.';
 
@@ -1950,6 +1951,7 @@ REVOKE ALL ON FUNCTION sanctions._file_text(bytea, text), sanctions._csv_records
 	sanctions._stage_reset(), sanctions._stage_ofac(bytea, bytea, bytea, bytea, text[], boolean),
 	sanctions._stage_un(bytea, text), sanctions._identifier_class(text), sanctions._stage_ftm(bytea, text),
 	sanctions._normalize_new_names(bigint), sanctions._current_if_same(text, bytea[]), sanctions._apply_version(text, text, text, text, date, jsonb, jsonb),
+	sanctions._load_ofac(bytea, bytea, bytea, bytea, date, text, text[], boolean, text),
 	sanctions.load_ofac_sdn(bytea, bytea, bytea, bytea, date, text, text[], boolean),
 	sanctions.load_ofac_cons(bytea, bytea, bytea, bytea, date, text, text[], boolean),
 	sanctions.load_un_xml(bytea, date, text, text), sanctions.load_ftm(bytea, date, text, text, text),
